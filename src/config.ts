@@ -1,0 +1,99 @@
+import { availableParallelism } from 'node:os';
+
+/** Every setting of the service; each comes from one environment variable with a safe default. */
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: string;
+  readonly poolThreads: number;
+  readonly poolMaxQueue: number;
+  readonly maxBodyBytes: number;
+  readonly maxImagePixels: number;
+  readonly decodeMaxSide: number;
+  readonly generateCacheBytes: number;
+  readonly inlineGenerateMaxBytes: number;
+  readonly cacheMaxAgeSeconds: number;
+  readonly rateLimitMax: number | undefined;
+  readonly rateLimitWindowMs: number;
+  readonly trustProxy: boolean;
+  readonly shutdownTimeoutMs: number;
+}
+
+export interface SettingDoc {
+  readonly env: string;
+  readonly default: string;
+  readonly meaning: string;
+}
+
+/** The README's configuration table is checked against this list by a test. */
+export const SETTINGS: readonly SettingDoc[] = [
+  { env: 'PORT', default: '8080', meaning: 'TCP port to listen on (0 picks a free one)' },
+  { env: 'HOST', default: '0.0.0.0', meaning: 'address to bind' },
+  { env: 'LOG_LEVEL', default: 'info', meaning: 'pino level: fatal, error, warn, info, debug, trace, silent' },
+  { env: 'POOL_THREADS', default: 'number of cores', meaning: 'worker threads for decoding and raster work' },
+  { env: 'POOL_MAX_QUEUE', default: '16 x threads', meaning: 'tasks that may wait for a thread; beyond it requests get 503 + Retry-After at once' },
+  { env: 'MAX_BODY_BYTES', default: '10485760', meaning: 'largest request body (upload) in bytes; larger gets 413' },
+  { env: 'MAX_IMAGE_PIXELS', default: '25000000', meaning: 'largest image (width x height) accepted for decoding; larger gets 422 before any pixel is decoded' },
+  { env: 'DECODE_MAX_SIDE', default: '1200', meaning: 'images are read downscaled to this longest side first; full size only when nothing was found' },
+  { env: 'GENERATE_CACHE_BYTES', default: '67108864', meaning: 'in-process LRU cache of generated images, in bytes (0 turns it off)' },
+  { env: 'INLINE_GENERATE_MAX_BYTES', default: '200', meaning: 'texts up to this many bytes are generated on the event loop (measured cheaper than a thread hop); longer ones go to the pool' },
+  { env: 'CACHE_MAX_AGE', default: '86400', meaning: 'Cache-Control max-age in seconds for GET /api/v1/generate' },
+  { env: 'RATE_LIMIT_MAX', default: '(off)', meaning: 'requests per client IP per window on the API; unset turns rate limiting off' },
+  { env: 'RATE_LIMIT_WINDOW', default: '60s', meaning: 'the rate-limit window: a number of ms or e.g. 500ms, 60s, 5m, 1h' },
+  { env: 'TRUST_PROXY', default: 'false', meaning: 'true behind a reverse proxy, so client IPs come from X-Forwarded-For' },
+  { env: 'SHUTDOWN_TIMEOUT_MS', default: '10000', meaning: 'on SIGTERM, how long in-flight requests may take before the process exits anyway' },
+];
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}; got "${raw}".`);
+  return n;
+}
+
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** "60s", "5m", "500ms", "1h" or a plain number of milliseconds. */
+export function parseDuration(name: string, raw: string): number {
+  const m = DURATION.exec(raw.trim());
+  if (!m) throw new ConfigError(`${name} must be a duration such as 500ms, 60s, 5m or 1h; got "${raw}".`);
+  const ms = Number(m[1]) * UNIT_MS[(m[2] ?? 'ms').toLowerCase()]!;
+  if (!(ms >= 1)) throw new ConfigError(`${name} must be at least 1ms; got "${raw}".`);
+  return Math.round(ms);
+}
+
+function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false; got "${raw}".`);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const poolThreads = integer(env, 'POOL_THREADS', availableParallelism(), 1, 256);
+  const rateLimitRaw = env.RATE_LIMIT_MAX?.trim();
+  return {
+    host: env.HOST?.trim() || '0.0.0.0',
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    logLevel: env.LOG_LEVEL?.trim() || 'info',
+    poolThreads,
+    poolMaxQueue: integer(env, 'POOL_MAX_QUEUE', poolThreads * 16, 0, 1_000_000),
+    maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 10 * 1024 * 1024, 1024),
+    maxImagePixels: integer(env, 'MAX_IMAGE_PIXELS', 25_000_000, 1),
+    decodeMaxSide: integer(env, 'DECODE_MAX_SIDE', 1200, 64, 65535),
+    generateCacheBytes: integer(env, 'GENERATE_CACHE_BYTES', 64 * 1024 * 1024, 0),
+    inlineGenerateMaxBytes: integer(env, 'INLINE_GENERATE_MAX_BYTES', 200, 0),
+    cacheMaxAgeSeconds: integer(env, 'CACHE_MAX_AGE', 86_400, 0),
+    rateLimitMax: rateLimitRaw ? integer(env, 'RATE_LIMIT_MAX', 0, 1) : undefined,
+    rateLimitWindowMs: parseDuration('RATE_LIMIT_WINDOW', env.RATE_LIMIT_WINDOW?.trim() || '60s'),
+    trustProxy: boolean(env, 'TRUST_PROXY', false),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0),
+  };
+}

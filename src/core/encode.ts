@@ -1,0 +1,61 @@
+import { create } from 'qrcode/lib/core/qrcode.js';
+import { QrwError } from './errors.js';
+import type { EcLevel } from './options.js';
+
+/** A QR symbol as a square of modules, 1 = dark, row-major, without quiet zone. */
+export interface QrMatrix {
+  readonly size: number;
+  readonly modules: Uint8Array;
+  readonly version: number;
+  readonly ec: EcLevel;
+  readonly mask: number;
+  /** Payload length in bytes as encoded (UTF-8 for text). */
+  readonly dataBytes: number;
+}
+
+export interface EncodeOptions {
+  readonly ec: EcLevel;
+  readonly version?: number | undefined;
+  readonly mask?: number | undefined;
+}
+
+const utf8 = new TextEncoder();
+const MAX_SYMBOL_CHARACTERS = 7089;
+
+/**
+ * Text (encoded as UTF-8; digits and upper-case runs get the denser numeric and
+ * alphanumeric modes) or raw bytes -> module matrix.
+ */
+export function encodeQr(data: string | Uint8Array, options: EncodeOptions): QrMatrix {
+  if (data.length === 0) throw new QrwError('MISSING_TEXT', 'There is nothing to encode: the text is empty.');
+  // No symbol holds more than 7089 characters; refuse early instead of segmenting a huge string.
+  if (data.length > MAX_SYMBOL_CHARACTERS) {
+    throw new QrwError('QR_DATA_TOO_LONG', `The data (${data.length} characters) is longer than any QR code can hold (7089 digits at most).`, { length: data.length });
+  }
+  const input = typeof data === 'string' ? data : [{ data, mode: 'byte' as const }];
+  let symbol;
+  try {
+    symbol = create(input, { errorCorrectionLevel: options.ec, version: options.version, maskPattern: options.mask });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (/too big|cannot contain|Minimum version/i.test(message)) {
+      const dataBytes = typeof data === 'string' ? utf8.encode(data).length : data.length;
+      throw new QrwError(
+        'QR_DATA_TOO_LONG',
+        options.version
+          ? `The data (${dataBytes} bytes) does not fit a version ${options.version} QR code at error correction level ${options.ec}.`
+          : `The data (${dataBytes} bytes) is too long for a QR code at error correction level ${options.ec}; shorten it or choose a lower level (L holds the most).`,
+        { bytes: dataBytes, ec: options.ec, version: options.version ?? null },
+      );
+    }
+    throw err;
+  }
+  return {
+    size: symbol.modules.size,
+    modules: symbol.modules.data,
+    version: symbol.version,
+    ec: options.ec,
+    mask: symbol.maskPattern,
+    dataBytes: typeof data === 'string' ? utf8.encode(data).length : data.length,
+  };
+}

@@ -1,0 +1,131 @@
+import { contentTypes, type ZXingReaderModule, type ZXingReadResult } from 'zxing-wasm/reader';
+import { openImage, type Luminance } from './image.js';
+import { readLuminance, type ReadPassOptions } from './zxing.js';
+import type { BarcodeFormatName } from './formats.js';
+
+export interface DecodeOptions {
+  readonly formats: readonly BarcodeFormatName[];
+  /** Images are first read downscaled to this longest side; full size is tried only when nothing is found. */
+  readonly maxSide: number;
+  readonly maxPixels: number;
+}
+
+export interface Point {
+  readonly x: number;
+  readonly y: number;
+}
+
+export interface DecodedCode {
+  readonly text: string;
+  readonly format: string;
+  /** Corners in the coordinates of the uploaded image (after EXIF orientation). */
+  readonly position: { readonly topLeft: Point; readonly topRight: Point; readonly bottomRight: Point; readonly bottomLeft: Point };
+  readonly contentType: string;
+  /** The payload's raw bytes, base64, when it is not text. */
+  readonly bytes?: string;
+  readonly ecLevel?: string;
+  readonly version?: string;
+  readonly hasEci: boolean;
+  readonly orientation: number;
+  readonly inverted: boolean;
+  readonly mirrored: boolean;
+  /** Structured append: this symbol's place in its sequence. */
+  readonly sequence?: { readonly index: number; readonly size: number; readonly id: string };
+}
+
+export interface MergedSequence {
+  readonly id: string;
+  readonly text: string;
+  readonly parts: number;
+}
+
+export interface DecodeResult {
+  readonly codes: DecodedCode[];
+  /** Structured-append sequences whose every part was found, merged in order. */
+  readonly sequences: MergedSequence[];
+  readonly width: number;
+  readonly height: number;
+  readonly imageFormat: string;
+  /** The image was damaged (e.g. truncated); what could be read was used. */
+  readonly damaged: boolean;
+  /** Which pass of the cascade found the codes, or 'none'. */
+  readonly pass: string;
+}
+
+interface Pass {
+  readonly name: string;
+  /** Longest side to read at: 'fast' uses the configured maximum, 'full' the original size. */
+  readonly size: 'fast' | 'full';
+  readonly options: Omit<ReadPassOptions, 'formats'>;
+}
+
+/**
+ * Cheapest first; later passes run only when the earlier ones found nothing,
+ * so images with a clear code pay for one pass only.
+ */
+const CASCADE: readonly Pass[] = [
+  { name: 'fast', size: 'fast', options: { tryHarder: true, tryRotate: true, tryInvert: false, tryDownscale: false } },
+  { name: 'invert-downscale', size: 'fast', options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, tryDenoise: true } },
+  { name: 'full-size', size: 'full', options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true } },
+];
+
+function toBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
+function toCode(r: ZXingReadResult, scale: number): DecodedCode {
+  const p = (q: Point): Point => ({ x: Math.round(q.x * scale), y: Math.round(q.y * scale) });
+  const contentType: string = contentTypes[r.contentType] ?? 'Text';
+  const binary = contentType === 'Binary' || contentType === 'Mixed';
+  return {
+    text: r.text,
+    format: r.format,
+    position: { topLeft: p(r.position.topLeft), topRight: p(r.position.topRight), bottomRight: p(r.position.bottomRight), bottomLeft: p(r.position.bottomLeft) },
+    contentType,
+    ...(binary ? { bytes: toBase64(r.bytes) } : {}),
+    ...(r.ecLevel ? { ecLevel: r.ecLevel } : {}),
+    ...(r.version ? { version: r.version } : {}),
+    hasEci: r.hasECI,
+    orientation: r.rotation,
+    inverted: r.isInverted,
+    mirrored: r.isMirrored,
+    ...(r.sequenceSize > 1 ? { sequence: { index: r.sequenceIndex, size: r.sequenceSize, id: r.sequenceId } } : {}),
+  };
+}
+
+/** Groups structured-append parts by sequence id; a sequence is merged only when every part is present. */
+export function mergeSequences(codes: readonly DecodedCode[]): MergedSequence[] {
+  const groups = new Map<string, Map<number, string>>();
+  const sizes = new Map<string, number>();
+  for (const c of codes) {
+    if (!c.sequence) continue;
+    const key = `${c.format}:${c.sequence.id}`;
+    if (!groups.has(key)) groups.set(key, new Map());
+    groups.get(key)!.set(c.sequence.index, c.text);
+    sizes.set(key, c.sequence.size);
+  }
+  const merged: MergedSequence[] = [];
+  for (const [key, parts] of groups) {
+    const size = sizes.get(key)!;
+    if (parts.size !== size) continue;
+    const ordered = [...Array(size).keys()].map((i) => parts.get(i));
+    if (ordered.some((t) => t === undefined)) continue;
+    merged.push({ id: key.slice(key.indexOf(':') + 1), text: ordered.join(''), parts: size });
+  }
+  return merged;
+}
+
+export async function decodeImage(reader: ZXingReaderModule, bytes: Uint8Array, options: DecodeOptions): Promise<DecodeResult> {
+  const { source, first } = await openImage(bytes, { maxPixels: options.maxPixels }, options.maxSide);
+  const downscaled = first.width < source.width || first.height < source.height;
+  let full: Luminance | undefined = downscaled ? undefined : first;
+  for (const pass of CASCADE) {
+    if (pass.size === 'full' && !downscaled) continue;
+    const lum = pass.size === 'fast' ? first : (full ??= await source.luminance(undefined));
+    const found = readLuminance(reader, lum.data, lum.width, lum.height, { ...pass.options, formats: options.formats });
+    if (found.length === 0) continue;
+    const codes = found.map((r) => toCode(r, source.width / lum.width));
+    return { codes, sequences: mergeSequences(codes), width: source.width, height: source.height, imageFormat: source.format, damaged: source.damaged, pass: pass.name };
+  }
+  return { codes: [], sequences: [], width: source.width, height: source.height, imageFormat: source.format, damaged: source.damaged, pass: 'none' };
+}

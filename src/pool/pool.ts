@@ -1,0 +1,82 @@
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { QrwError } from '../core/errors.js';
+import { compileReaderWasm } from '../decode/zxing.js';
+import type { Task, TaskOutput, TaskReply, WorkerData } from './tasks.js';
+
+export interface PoolOptions {
+  /** Worker threads; default: the number of cores. */
+  readonly threads?: number;
+  /** Tasks allowed to wait beyond the running ones; more are refused at once (HTTP 503). */
+  readonly maxQueue?: number;
+}
+
+export interface PoolStats {
+  readonly threads: number;
+  readonly queued: number;
+  readonly maxQueue: number;
+  readonly utilization: number;
+  readonly completed: number;
+  /** Milliseconds a task waited for a thread (mean and p99 since start). */
+  readonly waitMeanMs: number;
+  readonly waitP99Ms: number;
+  readonly runMeanMs: number;
+}
+
+export class WorkerPool {
+  private constructor(
+    private readonly piscina: Piscina,
+    readonly threads: number,
+    readonly maxQueue: number,
+  ) {}
+
+  /** Compiles the reader's wasm once here and hands the compiled module to every worker. */
+  static async start(options: PoolOptions = {}): Promise<WorkerPool> {
+    const threads = Math.max(1, options.threads ?? availableParallelism());
+    const maxQueue = Math.max(0, options.maxQueue ?? threads * 16);
+    const workerData: WorkerData = { wasm: await compileReaderWasm() };
+    const piscina = new Piscina({
+      filename: new URL('./worker.js', import.meta.url).href,
+      minThreads: threads,
+      maxThreads: threads,
+      maxQueue,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: Number.MAX_SAFE_INTEGER,
+      workerData,
+    });
+    return new WorkerPool(piscina, threads, maxQueue);
+  }
+
+  /** Resolves with the task's output, or rejects with a QrwError (SATURATED when the queue is full). */
+  async run<T extends Task>(task: T): Promise<TaskOutput<T>> {
+    const transferList = task.kind === 'decode' && task.bytes.byteOffset === 0 && task.bytes.byteLength === task.bytes.buffer.byteLength ? [task.bytes.buffer as ArrayBuffer] : undefined;
+    let reply: TaskReply<TaskOutput<T>>;
+    try {
+      reply = (await this.piscina.run(task, transferList ? { transferList } : {})) as TaskReply<TaskOutput<T>>;
+    } catch (err) {
+      if (err instanceof Error && /queue is at limit/i.test(err.message)) throw new QrwError('SATURATED', 'The server is at capacity; retry in a moment.');
+      throw err;
+    }
+    if (!reply.ok) throw new QrwError(reply.code, reply.message, reply.details);
+    return reply.value;
+  }
+
+  stats(): PoolStats {
+    const p = this.piscina;
+    return {
+      threads: this.threads,
+      queued: p.queueSize,
+      maxQueue: this.maxQueue,
+      utilization: p.utilization,
+      completed: p.completed,
+      waitMeanMs: p.histogram.waitTime.mean,
+      waitP99Ms: (p.histogram.waitTime as { p99?: number }).p99 ?? 0,
+      runMeanMs: p.histogram.runTime.mean,
+    };
+  }
+
+  /** Finishes queued and running tasks, then stops the threads. */
+  async close(): Promise<void> {
+    await this.piscina.close();
+  }
+}

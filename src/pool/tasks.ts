@@ -1,0 +1,33 @@
+import type { ErrorCode } from '../core/errors.js';
+import type { GenerateOptions } from '../core/options.js';
+import type { SymbolInfo } from '../core/generate.js';
+import type { DecodeOptions, DecodeResult } from '../decode/pipeline.js';
+
+export interface DecodeTask {
+  readonly kind: 'decode';
+  readonly bytes: Uint8Array;
+  readonly options: DecodeOptions;
+}
+
+export interface GenerateTask {
+  readonly kind: 'generate';
+  readonly data: string | Uint8Array;
+  readonly options: GenerateOptions;
+}
+
+export type Task = DecodeTask | GenerateTask;
+
+export interface GenerateOutput {
+  readonly body: Uint8Array;
+  readonly contentType: string;
+  readonly symbol: SymbolInfo;
+}
+
+export type TaskOutput<T extends Task> = T extends DecodeTask ? DecodeResult : GenerateOutput;
+
+/** Errors cross the thread boundary as data: structured clone drops an Error's own fields such as `code`. */
+export type TaskReply<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly code: ErrorCode; readonly message: string; readonly details?: Record<string, unknown> };
+
+export interface WorkerData {
+  readonly wasm: WebAssembly.Module;
+}

@@ -1,0 +1,29 @@
+import { workerData } from 'node:worker_threads';
+import sharp from 'sharp';
+import { generateQr } from '../core/generate.js';
+import { isQrwError } from '../core/errors.js';
+import { decodeImage } from '../decode/pipeline.js';
+import { loadReader } from '../decode/zxing.js';
+import { nodeDeflate } from '../node-deflate.js';
+import type { Task, TaskReply, WorkerData } from './tasks.js';
+
+// One pool thread per core already: libvips' own threads and cache would only contend and hold memory.
+sharp.cache(false);
+sharp.concurrency(1);
+
+const readerReady = loadReader((workerData as WorkerData).wasm);
+
+async function run(task: Task): Promise<unknown> {
+  if (task.kind === 'decode') return decodeImage(await readerReady, task.bytes, task.options);
+  const image = generateQr(task.data, task.options, nodeDeflate);
+  return { body: image.body, contentType: image.contentType, symbol: image.symbol };
+}
+
+export default async function handle(task: Task): Promise<TaskReply<unknown>> {
+  try {
+    return { ok: true, value: await run(task) };
+  } catch (err) {
+    if (isQrwError(err)) return { ok: false, code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
+    return { ok: false, code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
+  }
+}

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Config } from '../config.js';
+import { QrwError } from '../core/errors.js';
+import type { WorkerPool } from '../pool/pool.js';
+import { ImageCache } from './cache.js';
+import { Generator } from './generator.js';
+import { sendError } from './http-errors.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { registerDecodeRoutes } from './routes/decode.js';
+import { registerGenerateRoutes } from './routes/generate.js';
+import { registerHealthRoutes, type Readiness } from './routes/health.js';
+import { VERSION } from '../version.js';
+
+export interface App {
+  readonly server: FastifyInstance;
+  readonly readiness: Readiness;
+  readonly metrics: Metrics;
+}
+
+/** Routes that must answer even when a client is rate limited: probes and scrapes. */
+const OPS_ROUTES = new Set(['/health', '/ready', '/metrics']);
+
+export async function buildApp(config: Config, pool: WorkerPool, logger: boolean | object = true): Promise<App> {
+  const server = Fastify({
+    logger:
+      logger === true
+        ? {
+            level: config.logLevel,
+            // Never log payloads: the path without its query string (GET /api/v1/generate?text=... carries the content).
+            serializers: {
+              req: (req: { id: string; method: string; url: string; ip?: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0], ip: req.ip }),
+            },
+          }
+        : logger,
+    bodyLimit: config.maxBodyBytes,
+    trustProxy: config.trustProxy,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+  });
+
+  const readiness: Readiness = { accepting: true };
+  const cache = new ImageCache(config.generateCacheBytes);
+  const metrics = createMetrics(pool, () => cache.bytes);
+  const generator = new Generator(pool, cache, metrics, config.inlineGenerateMaxBytes);
+
+  server.setErrorHandler((err, request, reply) => sendError(request, reply, err, config.maxBodyBytes));
+  server.setNotFoundHandler((request, reply) => sendError(request, reply, new QrwError('NOT_FOUND', `There is no route ${request.method} ${request.url.split('?')[0]}.`), config.maxBodyBytes));
+  server.addHook('onSend', async (request, reply) => {
+    reply.header('X-Request-Id', request.id);
+  });
+  server.addHook('onResponse', async (request, reply) => {
+    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
+    metrics.requests.inc(labels);
+    metrics.duration.observe(labels, reply.elapsedTime / 1000);
+  });
+
+  // Raw image uploads: the bytes are checked by the decoder, not by the declared type.
+  server.addContentTypeParser(/^(image\/[\w.+-]+|application\/octet-stream)$/i, { parseAs: 'buffer', bodyLimit: config.maxBodyBytes }, (_req, body, done) => done(null, body));
+  await server.register(multipart, { limits: { fileSize: config.maxBodyBytes, files: 4, fields: 8, fieldSize: 4096, parts: 12 }, throwFileSizeLimit: true });
+  await server.register(swagger, {
+    openapi: {
+      info: { title: 'QR Workshop API', version: VERSION, description: 'Generate and recognise QR codes (and other barcodes).' },
+      tags: [{ name: 'generate' }, { name: 'decode' }, { name: 'ops' }, { name: 'compat', description: 'Routes of the original service' }],
+    },
+  });
+  await server.register(swaggerUi, { routePrefix: '/docs' });
+  if (config.rateLimitMax !== undefined) {
+    await server.register(rateLimit, {
+      max: config.rateLimitMax,
+      timeWindow: config.rateLimitWindowMs,
+      allowList: (request) => OPS_ROUTES.has(request.url.split('?')[0] ?? ''),
+      errorResponseBuilder: (_request, context) => new QrwError('RATE_LIMITED', `Too many requests: the limit is ${context.max} per ${context.after === undefined ? 'window' : 'window; retry in ' + context.after}.`),
+    });
+  }
+
+  registerHealthRoutes(server, VERSION, readiness, metrics);
+  registerGenerateRoutes(server, generator, config.cacheMaxAgeSeconds);
+  registerDecodeRoutes(server, pool, metrics, { maxSide: config.decodeMaxSide, maxPixels: config.maxImagePixels });
+  return { server, readiness, metrics };
+}
