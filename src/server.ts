@@ -26,7 +26,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
 }
 
 /** Entry point: `node dist/src/server.js` (what `npm start` runs). */
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   let config: Config;
   try {
     config = loadConfig();

@@ -1,0 +1,40 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadManifest, scoreCorpus } from '../../../bench/corpus.js';
+import { decodeImage, type DecodeResult } from '../../../src/decode/pipeline.js';
+import { loadReader } from '../../../src/decode/zxing.js';
+
+const manifest = fileURLToPath(new URL('../../../../shared/corpus/manifest.tsv', import.meta.url));
+const baselineFile = new URL('../../corpus-baseline.json', import.meta.url);
+const present = existsSync(manifest);
+
+interface Baseline {
+  folders: Record<string, { passed: number; total: number }>;
+}
+
+/** The public corpus sits beside the repo in ../shared (CI has it); a clone without it skips, CI must not. */
+describe.runIf(present || process.env.CI === 'true')('public corpus (upright)', () => {
+  it('passes at least the recorded baseline in every folder, with no misread and no false positive', async () => {
+    const reader = await loadReader();
+    const results: Array<{ case: ReturnType<typeof loadManifest>[number]; result: DecodeResult | undefined }> = [];
+    for (const c of loadManifest(manifest)) {
+      const result = await decodeImage(reader, new Uint8Array(readFileSync(c.file)), { formats: ['QRCode'], maxSide: 1200, maxPixels: 25_000_000 });
+      results.push({ case: c, result });
+    }
+    const scores = scoreCorpus(results);
+    const table = Object.fromEntries([...scores].map(([k, v]) => [k, `${v.passed}/${v.total}`]));
+    console.log('corpus pass counts:', JSON.stringify(table));
+    const baseline = JSON.parse(readFileSync(baselineFile, 'utf8')) as Baseline;
+    for (const [folder, expected] of Object.entries(baseline.folders)) {
+      const got = scores.get(folder);
+      expect(got, `folder ${folder} is missing from the corpus`).toBeDefined();
+      expect(got!.total, `${folder}: total`).toBe(expected.total);
+      expect(got!.passed, `${folder}: passed fell below the baseline`).toBeGreaterThanOrEqual(expected.passed);
+    }
+    for (const [folder, s] of scores) {
+      expect(s.misreads, `${folder}: misreads`).toBe(0);
+      expect(s.falsePositives, `${folder}: false positives`).toBe(0);
+    }
+  });
+});

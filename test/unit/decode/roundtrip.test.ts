@@ -1,0 +1,108 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateQr } from '../../../src/core/generate.js';
+import { parseGenerateOptions, type EcLevel } from '../../../src/core/options.js';
+import { decodeImage } from '../../../src/decode/pipeline.js';
+import { loadReader } from '../../../src/decode/zxing.js';
+import { requireZbar, zbarDecode } from '../../helpers/zbar.js';
+import { toBmp } from '../../helpers/images.js';
+
+const deflate = (d: Uint8Array): Uint8Array => deflateSync(d);
+const dir = mkdtempSync(join(tmpdir(), 'qrw-roundtrip-'));
+const limits = { formats: ['QRCode'] as const, maxSide: 1200, maxPixels: 25_000_000 };
+let reader: Awaited<ReturnType<typeof loadReader>>;
+beforeAll(async () => {
+  reader = await loadReader();
+});
+
+/** Byte-mode capacity of version 40 (ISO/IEC 18004 table 7). */
+const MAX_BYTES: Record<EcLevel, number> = { L: 2953, M: 2331, Q: 1663, H: 1273 };
+
+const CASES: Array<[string, string, EcLevel]> = [
+  ['ASCII', 'Hello, QR Workshop!', 'H'],
+  ['URL', 'https://example.com/products/12345?ref=badge&lang=zh-CN#top', 'H'],
+  ['Chinese', '二维码工坊：生成与识别，本地部署，不上传任何数据。', 'H'],
+  ['Japanese', 'こんにちは、世界。QRコードのテストです（カタカナ・ひらがな・漢字）', 'H'],
+  ['emoji', 'Party 🎉🚀✨ — ok 👍🏽', 'H'],
+  ['one character', 'x', 'H'],
+  ...(Object.entries(MAX_BYTES) as Array<[EcLevel, number]>).map(([ec, n]): [string, string, EcLevel] => [`maximum length at ${ec}`, pseudoText(n), ec]),
+];
+
+/** Deterministic mixed text of n ASCII bytes (lower case keeps the encoder in byte mode). */
+function pseudoText(n: number): string {
+  let s = '';
+  let x = 12345;
+  while (s.length < n) {
+    x = (x * 1103515245 + 12345) & 0x7fffffff;
+    s += 'abcdefghijklmnopqrstuvwxyz .,:/-'[x % 32];
+  }
+  return s;
+}
+
+describe('generate -> decode round trips', () => {
+  it.each(CASES)('%s round-trips through our reader', async (_name, text, ec) => {
+    const png = generateQr(text, parseGenerateOptions({ ec, scale: 4 }), deflate).body;
+    const result = await decodeImage(reader, png, limits);
+    expect(result.codes.map((c) => c.text)).toEqual([text]);
+    expect(result.codes[0]!.ecLevel).toBe(ec);
+  });
+
+  it.runIf(requireZbar).each(CASES)('%s round-trips through zbarimg', (name, text, ec) => {
+    const png = generateQr(text, parseGenerateOptions({ ec, scale: 4 }), deflate).body;
+    const file = join(dir, `${name.replace(/\W+/g, '_')}.png`);
+    writeFileSync(file, png);
+    expect(zbarDecode(file)).toEqual([text]);
+  });
+
+  it('an SVG rasterised by sharp decodes', async () => {
+    const svg = generateQr('svg round trip', parseGenerateOptions({ format: 'svg', size: 400 }), deflate).body;
+    const png = await sharp(svg).png().toBuffer();
+    expect((await decodeImage(reader, png, limits)).codes[0]?.text).toBe('svg round trip');
+  });
+
+  it('a transparent, coloured PNG decodes once placed on white', async () => {
+    const png = generateQr('colour', parseGenerateOptions({ dark: '#0d47a1', light: 'transparent' }), deflate).body;
+    const flat = await sharp(png).flatten({ background: '#ffffff' }).png().toBuffer();
+    expect((await decodeImage(reader, flat, limits)).codes[0]?.text).toBe('colour');
+  });
+
+  it.each(['jpeg', 'webp', 'gif', 'tiff', 'bmp'] as const)('reads %s', async (format) => {
+    const png = Buffer.from(generateQr(`format ${format}`, parseGenerateOptions({ scale: 6 }), deflate).body);
+    const bytes = format === 'bmp' ? await toBmp(png) : await sharp(png).toFormat(format).toBuffer();
+    const result = await decodeImage(reader, bytes, limits);
+    expect(result.imageFormat).toBe(format === 'tiff' ? 'tiff' : format);
+    expect(result.codes[0]?.text).toBe(`format ${format}`);
+  });
+
+  it('honours EXIF orientation and reports positions in the upright image', async () => {
+    const png = generateQr('rotated', parseGenerateOptions({ scale: 6, margin: 10 }), deflate).body;
+    // Pixels stored rotated by 90 degrees with orientation 8 saying "rotate back".
+    // (sharp rotates before it extends, hence two pipelines.)
+    const wide = await sharp(png).extend({ right: 200, background: '#ffffff' }).png().toBuffer();
+    const jpeg = await sharp(wide).rotate(90).jpeg().withMetadata({ orientation: 8 }).toBuffer();
+    const result = await decodeImage(reader, jpeg, limits);
+    expect(result.codes[0]?.text).toBe('rotated');
+    expect(result.width).toBeGreaterThan(result.height);
+    expect(result.codes[0]!.position.topLeft.x).toBeLessThan(result.width / 2);
+  });
+
+  it('downscales a big image for the fast pass and reports full-size coordinates', async () => {
+    const png = generateQr('big', parseGenerateOptions({ size: 3000 }), deflate).body;
+    const result = await decodeImage(reader, png, limits);
+    expect(result.width).toBe(3000);
+    expect(result.pass).toBe('fast');
+    expect(result.codes[0]!.position.bottomRight.x).toBeGreaterThan(2000);
+  });
+
+  it('returns raw bytes when the payload is binary', async () => {
+    const bytes = Uint8Array.of(0x00, 0xff, 0x10, 0x80, 0x7f, 0x01);
+    const png = generateQr(bytes, parseGenerateOptions({ ec: 'L' }), deflate).body;
+    const code = (await decodeImage(reader, png, limits)).codes[0]!;
+    expect(code.contentType).toBe('Binary');
+    expect(Buffer.from(code.bytes!, 'base64')).toEqual(Buffer.from(bytes));
+  });
+});
