@@ -1,4 +1,5 @@
 import { contentTypes, type ZXingReaderModule, type ZXingReadResult } from 'zxing-wasm/reader';
+import { QrwError } from '../core/errors.js';
 import { openImage, type Luminance } from './image.js';
 import { readLuminance, type ReadPassOptions } from './zxing.js';
 import type { BarcodeFormatName } from './formats.js';
@@ -127,5 +128,9 @@ export async function decodeImage(reader: ZXingReaderModule, bytes: Uint8Array, 
     const codes = found.map((r) => toCode(r, source.width / lum.width));
     return { codes, sequences: mergeSequences(codes), width: source.width, height: source.height, imageFormat: source.format, damaged: source.damaged, pass: pass.name };
   }
-  return { codes: [], sequences: [], width: source.width, height: source.height, imageFormat: source.format, damaged: source.damaged, pass: 'none' };
+  if (source.damaged) {
+    // A damaged image is only worth a 200 when the part that could be read held a code.
+    throw new QrwError('CORRUPT_IMAGE', 'The image data is damaged (for example truncated), and no code could be read from the part that was readable.');
+  }
+  return { codes: [], sequences: [], width: source.width, height: source.height, imageFormat: source.format, damaged: false, pass: 'none' };
 }
