@@ -54,7 +54,7 @@ export class WorkerPool {
     try {
       reply = (await this.piscina.run(task, transferList ? { transferList } : {})) as TaskReply<TaskOutput<T>>;
     } catch (err) {
-      if (err instanceof Error && /queue is at limit/i.test(err.message)) throw new QrwError('SATURATED', 'The server is at capacity; retry in a moment.');
+      if (err instanceof Error && /queue is at limit|no task queue available/i.test(err.message)) throw new QrwError('SATURATED', 'The server is at capacity; retry in a moment.');
       throw err;
     }
     if (!reply.ok) throw new QrwError(reply.code, reply.message, reply.details);

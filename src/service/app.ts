@@ -54,6 +54,8 @@ export async function buildApp(config: Config, pool: WorkerPool, logger: boolean
   server.setNotFoundHandler((request, reply) => sendError(request, reply, new QrwError('NOT_FOUND', `There is no route ${request.method} ${request.url.split('?')[0]}.`), config.maxBodyBytes));
   server.addHook('onSend', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
+    // While shutting down, keep-alive connections would hold the listener open: close each after its response.
+    if (!readiness.accepting) reply.header('Connection', 'close');
   });
   server.addHook('onResponse', async (request, reply) => {
     const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };

@@ -1,0 +1,57 @@
+import { deflateSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { generateQr } from '../../dist/src/core/generate.js';
+import { parseGenerateOptions } from '../../dist/src/core/options.js';
+import { multipart, startTestServer } from '../helpers/server.js';
+
+let server: Awaited<ReturnType<typeof startTestServer>> | undefined;
+afterEach(async () => {
+  await server?.shutdown();
+  server = undefined;
+});
+
+describe('saturation', () => {
+  it('answers 503 with Retry-After at once when the pool queue is full, and recovers', async () => {
+    server = await startTestServer({ POOL_THREADS: '1', POOL_MAX_QUEUE: '1' });
+    // A large symbol makes each decode take a while, so concurrent requests find the single thread busy.
+    const big = generateQr('saturate '.repeat(60), parseGenerateOptions({ size: 4000, ec: 'L' }), (d: Uint8Array) => deflateSync(d)).body;
+    const started = Date.now();
+    const responses = await Promise.all(Array.from({ length: 16 }, () => fetch(`${server!.base}/api/v1/decode`, { method: 'POST', body: multipart('image', big) })));
+    const statuses = responses.map((r) => r.status);
+    expect(statuses).toContain(200);
+    expect(statuses).toContain(503);
+    const refused = responses.find((r) => r.status === 503)!;
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(await refused.json()).toMatchObject({ error: { code: 'SATURATED' } });
+    expect(Date.now() - started).toBeLessThan(30_000);
+    // Recovers: once the burst is over, requests are served again.
+    let after = 0;
+    for (let i = 0; i < 20 && after !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      after = (await fetch(`${server.base}/api/v1/decode`, { method: 'POST', body: multipart('image', big) })).status;
+    }
+    expect(after).toBe(200);
+  });
+});
+
+describe('rate limiting', () => {
+  it('limits each client to RATE_LIMIT_MAX requests per window with 429 + Retry-After, never the probes', async () => {
+    server = await startTestServer({ RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW: '60s' });
+    const statuses: number[] = [];
+    let limited: Response | undefined;
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${server.base}/api/v1/generate?text=rate${i}`);
+      statuses.push(res.status);
+      if (res.status === 429) limited = res;
+    }
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await limited!.json()).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+    for (let i = 0; i < 5; i++) expect((await fetch(`${server.base}/health`)).status).toBe(200);
+  });
+
+  it('is off when RATE_LIMIT_MAX is unset', async () => {
+    server = await startTestServer({ RATE_LIMIT_MAX: '' });
+    for (let i = 0; i < 10; i++) expect((await fetch(`${server.base}/api/v1/generate?text=free${i}`)).status).toBe(200);
+  });
+});
