@@ -10,6 +10,6 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
 
 export function multipart(field: string, bytes: Uint8Array, filename = 'upload.png', type = 'image/png'): FormData {
   const form = new FormData();
-  form.append(field, new Blob([bytes], { type }), filename);
+  form.append(field, new Blob([new Uint8Array(bytes)], { type }), filename);
   return form;
 }

@@ -1,0 +1,71 @@
+/**
+ * In-process timings of the core paths, on one thread, side by side with the
+ * plain library calls they build on:
+ *   generate: our encode + 1-bit PNG vs node-qrcode's own toBuffer (PNG)
+ *   decode:   our pipeline (sharp -> grayscale -> zxing-wasm) vs zxing-wasm's
+ *             public readBarcodes on the encoded file (its own image decoder)
+ * Usage: npm run bench:core [-- IMAGE_DIR]   (default ../shared/anchors/bench/images)
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import QRCode from 'qrcode';
+import { readBarcodes, prepareZXingModule } from 'zxing-wasm/reader';
+import { generateQr } from '../src/core/generate.js';
+import { parseGenerateOptions } from '../src/core/options.js';
+import { decodeImage } from '../src/decode/pipeline.js';
+import { compileReaderWasm, loadReader } from '../src/decode/zxing.js';
+import { nodeDeflate } from '../src/node-deflate.js';
+
+const imageDir = process.argv[2] ?? fileURLToPath(new URL('../../../shared/anchors/bench/images', import.meta.url));
+
+function summary(samples: number[]): string {
+  const s = [...samples].sort((a, b) => a - b);
+  const at = (q: number): number => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+  return `median ${at(0.5).toFixed(3)} ms  p95 ${at(0.95).toFixed(3)} ms  (n=${s.length})`;
+}
+
+async function time(n: number, fn: (i: number) => unknown): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn(i);
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+const texts = Array.from({ length: 500 }, (_, i) => `https://shop.example.com/p/${100000 + i}?src=qr&batch=${i % 7}`);
+const options = parseGenerateOptions({});
+await time(200, (i) => generateQr(texts[i % texts.length]!, options, nodeDeflate)); // warm-up
+const ours = await time(2000, (i) => generateQr(texts[i % texts.length]!, options, nodeDeflate));
+const svgOptions = parseGenerateOptions({ format: 'svg' });
+const oursSvg = await time(2000, (i) => generateQr(texts[i % texts.length]!, svgOptions, nodeDeflate));
+const lib = await time(300, (i) => QRCode.toBuffer(texts[i % texts.length]!, { errorCorrectionLevel: 'H', scale: 10, margin: 4 }));
+console.log('generate (URL, level H, scale 10, PNG)');
+console.log(`  qr-workshop encode+png    ${summary(ours)}`);
+console.log(`  qr-workshop encode+svg    ${summary(oursSvg)}`);
+console.log(`  node-qrcode toBuffer png  ${summary(lib)}`);
+
+const files = readdirSync(imageDir).filter((f) => /\.(jpe?g|png|webp|bmp|gif|tiff?)$/i.test(f)).map((f) => join(imageDir, f));
+const images = files.map((f) => new Uint8Array(readFileSync(f)));
+const wasm = await compileReaderWasm();
+const reader = await loadReader(wasm);
+const decodeOptions = { formats: ['QRCode'] as const, maxSide: 1200, maxPixels: 25_000_000 };
+let found = 0;
+for (const img of images) found += (await decodeImage(reader, img, decodeOptions)).codes.length > 0 ? 1 : 0; // warm-up
+const pipeline = await time(images.length * 5, (i) => decodeImage(reader, images[i % images.length]!, decodeOptions));
+prepareZXingModule({
+  overrides: {
+    instantiateWasm(imports: WebAssembly.Imports, receive: (i: WebAssembly.Instance, m: WebAssembly.Module) => void) {
+      void WebAssembly.instantiate(wasm, imports).then((instance) => receive(instance, wasm));
+      return {};
+    },
+  },
+});
+let plainFound = 0;
+for (const img of images) plainFound += (await readBarcodes(img, { formats: ['QRCode'] })).length > 0 ? 1 : 0;
+const plain = await time(images.length * 5, (i) => readBarcodes(images[i % images.length]!, { formats: ['QRCode'] }));
+console.log(`decode (${images.length} images from ${imageDir})`);
+console.log(`  qr-workshop pipeline      ${summary(pipeline)}  found ${found}/${images.length}`);
+console.log(`  zxing-wasm readBarcodes   ${summary(plain)}  found ${plainFound}/${images.length}`);
