@@ -17,6 +17,7 @@ export interface Config {
   readonly rateLimitWindowMs: number;
   readonly trustProxy: boolean;
   readonly shutdownTimeoutMs: number;
+  readonly requestTimeoutMs: number;
 }
 
 export interface SettingDoc {
@@ -42,6 +43,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'RATE_LIMIT_WINDOW', default: '60s', meaning: 'the rate-limit window: a number of ms or e.g. 500ms, 60s, 5m, 1h' },
   { env: 'TRUST_PROXY', default: 'false', meaning: 'true behind a reverse proxy, so client IPs come from X-Forwarded-For' },
   { env: 'SHUTDOWN_TIMEOUT_MS', default: '10000', meaning: 'on SIGTERM, how long in-flight requests may take before the process exits anyway' },
+  { env: 'REQUEST_TIMEOUT_MS', default: '30000', meaning: 'a client silent this long mid-request is disconnected; a whole request must arrive within it' },
 ];
 
 export class ConfigError extends Error {
@@ -95,5 +97,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitWindowMs: parseDuration('RATE_LIMIT_WINDOW', env.RATE_LIMIT_WINDOW?.trim() || '60s'),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0),
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 1000),
   };
 }

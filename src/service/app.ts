@@ -42,6 +42,10 @@ export async function buildApp(config: Config, pool: WorkerPool, logger: boolean
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     return503OnClosing: true,
+    // A client that stalls mid-request is disconnected after this much silence (precise), and a whole
+    // request must arrive within it (Node checks that bound only every 30 s).
+    connectionTimeout: config.requestTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   });
 

@@ -55,3 +55,23 @@ describe('rate limiting', () => {
     for (let i = 0; i < 10; i++) expect((await fetch(`${server.base}/api/v1/generate?text=free${i}`)).status).toBe(200);
   });
 });
+
+describe('slow clients', () => {
+  it('a request whose body never finishes arriving is cut off, and the server stays healthy', async () => {
+    server = await startTestServer({ REQUEST_TIMEOUT_MS: '1000' });
+    const { port } = new URL(server.base);
+    const { connect } = await import('node:net');
+    const socket = connect(Number(port), '127.0.0.1');
+    let response = '';
+    socket.on('data', (d: Buffer) => (response += d.toString()));
+    socket.write('POST /api/v1/decode HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: 100000\r\n\r\n' + 'x'.repeat(100));
+    const closed = await new Promise<boolean>((resolve) => {
+      socket.on('close', () => resolve(true));
+      setTimeout(() => resolve(false), 8000);
+    });
+    socket.destroy();
+    expect(closed).toBe(true);
+    expect(response).not.toMatch(/^HTTP\/1\.1 200/);
+    expect((await fetch(`${server.base}/health`)).status).toBe(200);
+  });
+});
