@@ -1,5 +1,4 @@
 import { contentTypes, type ZXingReaderModule, type ZXingReadResult } from 'zxing-wasm/reader';
-import sharp from 'sharp';
 import { QrwError } from '../core/errors.js';
 import { openImage, type Luminance } from './image.js';
 import { readLuminance, type ReadPassOptions } from './zxing.js';
@@ -58,8 +57,6 @@ interface Pass {
   readonly name: string;
   /** Longest side to read at: 'fast' uses the configured maximum, 'full' the original size. */
   readonly size: 'fast' | 'full';
-  /** A light Gaussian blur first: it merges print dots and JPEG ringing into solid modules. */
-  readonly blur?: boolean;
   readonly options: Omit<ReadPassOptions, 'formats'>;
 }
 
@@ -72,7 +69,6 @@ const CASCADE: readonly Pass[] = [
   { name: 'invert-downscale', size: 'fast', options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, tryDenoise: true } },
   // A global threshold reads codes under uneven local contrast that the local-average binarizer breaks up.
   { name: 'global-histogram', size: 'fast', options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, binarizer: 'GlobalHistogram' } },
-  { name: 'blur-global-histogram', size: 'fast', blur: true, options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, binarizer: 'GlobalHistogram' } },
   { name: 'full-size', size: 'full', options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true } },
 ];
 
@@ -122,19 +118,13 @@ export function mergeSequences(codes: readonly DecodedCode[]): MergedSequence[] 
   return merged;
 }
 
-async function blurred(lum: Luminance): Promise<Luminance> {
-  const data = await sharp(lum.data, { raw: { width: lum.width, height: lum.height, channels: 1 } }).blur(1.2).raw().toBuffer();
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: lum.width, height: lum.height };
-}
-
 export async function decodeImage(reader: ZXingReaderModule, bytes: Uint8Array, options: DecodeOptions): Promise<DecodeResult> {
   const { source, first } = await openImage(bytes, { maxPixels: options.maxPixels }, options.maxSide);
   const downscaled = first.width < source.width || first.height < source.height;
   let full: Luminance | undefined = downscaled ? undefined : first;
   for (const pass of CASCADE) {
     if (pass.size === 'full' && !downscaled) continue;
-    const base = pass.size === 'fast' ? first : (full ??= await source.luminance(undefined));
-    const lum = pass.blur ? await blurred(base) : base;
+    const lum = pass.size === 'fast' ? first : (full ??= await source.luminance(undefined));
     const found = readLuminance(reader, lum.data, lum.width, lum.height, { ...pass.options, formats: options.formats });
     if (found.length === 0) continue;
     const codes = found.map((r) => toCode(r, source.width / lum.width));
