@@ -25,7 +25,8 @@ export interface ImageLimits {
   readonly maxPixels: number;
 }
 
-type SharpInput = { kind: 'encoded'; bytes: Uint8Array } | { kind: 'raw'; bytes: Uint8Array; width: number; height: number };
+type RawInput = { kind: 'raw'; bytes: Uint8Array; width: number; height: number };
+type SharpInput = { kind: 'encoded'; bytes: Uint8Array } | RawInput;
 
 const isBmp = (b: Uint8Array): boolean => b.length >= 26 && b[0] === 0x42 && b[1] === 0x4d;
 
@@ -41,7 +42,7 @@ function checkPixels(width: number, height: number, limits: ImageLimits): void {
 }
 
 /** sharp has no BMP loader; bmp-ts decodes it after its header size is checked against the limit. */
-function openBmp(bytes: Uint8Array, limits: ImageLimits): SharpInput {
+function openBmp(bytes: Uint8Array, limits: ImageLimits): RawInput {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   checkPixels(Math.abs(view.getInt32(18, true)), Math.abs(view.getInt32(22, true)), limits);
   let decoded;
@@ -91,10 +92,11 @@ export async function openImage(bytes: Uint8Array, limits: ImageLimits, firstMax
   let width: number;
   let height: number;
   if (isBmp(bytes)) {
-    input = openBmp(bytes, limits);
+    const raw = openBmp(bytes, limits);
+    input = raw;
     format = 'bmp';
-    width = input.kind === 'raw' ? input.width : 0;
-    height = input.kind === 'raw' ? input.height : 0;
+    width = raw.width;
+    height = raw.height;
   } else {
     input = { kind: 'encoded', bytes };
     let meta;
