@@ -1,4 +1,7 @@
-import { create } from 'qrcode/lib/core/qrcode.js';
+import { getTotalCodewordsCount } from 'qrcode/lib/core/error-correction-code.js';
+import { getCharCountIndicator } from 'qrcode/lib/core/mode.js';
+import { create, type QrSymbol } from 'qrcode/lib/core/qrcode.js';
+import { getSymbolTotalCodewords } from 'qrcode/lib/core/utils.js';
 import { QrwError } from './errors.js';
 import type { EcLevel } from './options.js';
 
@@ -11,6 +14,9 @@ export interface QrMatrix {
   readonly mask: number;
   /** Payload length in bytes as encoded (UTF-8 for text). */
   readonly dataBytes: number;
+  /** Bits the encoded segments take (mode and length headers included) and bits the symbol holds at its EC level. */
+  readonly usedBits: number;
+  readonly capacityBits: number;
 }
 
 export interface EncodeOptions {
@@ -57,5 +63,14 @@ export function encodeQr(data: string | Uint8Array, options: EncodeOptions): QrM
     ec: options.ec,
     mask: symbol.maskPattern,
     dataBytes: typeof data === 'string' ? utf8.encode(data).length : data.length,
+    ...bitBudget(symbol),
   };
+}
+
+/** How full the symbol is: the same sums node-qrcode makes when it picks the version. */
+function bitBudget(symbol: QrSymbol): { usedBits: number; capacityBits: number } {
+  const { version, errorCorrectionLevel, segments } = symbol;
+  const usedBits = segments.reduce((sum, s) => sum + 4 + getCharCountIndicator(s.mode, version) + s.getBitsLength(), 0);
+  const capacityBits = (getSymbolTotalCodewords(version) - getTotalCodewordsCount(version, errorCorrectionLevel)) * 8;
+  return { usedBits, capacityBits };
 }

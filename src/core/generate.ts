@@ -21,6 +21,8 @@ export interface SymbolInfo {
   /** Output width and height in pixels (for txt: characters per line). */
   readonly pixels: number;
   readonly dataBytes: number;
+  readonly usedBits: number;
+  readonly capacityBits: number;
 }
 
 export interface GeneratedImage {
@@ -51,7 +53,7 @@ function renderBody(matrix: QrMatrix, options: GenerateOptions, deflate: Deflate
 export function generateQr(data: string | Uint8Array, options: GenerateOptions, deflate: Deflate): GeneratedImage {
   const matrix = encodeQr(data, options);
   const { body, pixels } = renderBody(matrix, options, deflate);
-  const symbol: SymbolInfo = { version: matrix.version, ec: matrix.ec, mask: matrix.mask, modules: matrix.size, pixels, dataBytes: matrix.dataBytes };
+  const symbol: SymbolInfo = { version: matrix.version, ec: matrix.ec, mask: matrix.mask, modules: matrix.size, pixels, dataBytes: matrix.dataBytes, usedBits: matrix.usedBits, capacityBits: matrix.capacityBits };
   if (options.format !== 'json') return { body, contentType: CONTENT_TYPES[options.format], symbol };
   const json = JSON.stringify({ ...symbol, dataUri: `data:image/png;base64,${toBase64(body)}` });
   return { body: utf8.encode(json), contentType: CONTENT_TYPES.json, symbol };

@@ -26,7 +26,8 @@ export interface ImageLimits {
 }
 
 type RawInput = { kind: 'raw'; bytes: Uint8Array; width: number; height: number };
-type SharpInput = { kind: 'encoded'; bytes: Uint8Array } | RawInput;
+/** `alpha`: transparent pixels must read as white paper, whatever colour they carry underneath. */
+type SharpInput = { kind: 'encoded'; bytes: Uint8Array; alpha: boolean } | RawInput;
 
 const isBmp = (b: Uint8Array): boolean => b.length >= 26 && b[0] === 0x42 && b[1] === 0x4d;
 
@@ -73,6 +74,7 @@ function mapSharpError(err: unknown): QrwError {
 
 async function toLuminance(input: SharpInput, limits: ImageLimits, lenient: boolean, maxSide: number | undefined): Promise<Luminance> {
   let img = pipeline(input, limits, lenient).rotate();
+  if (input.kind === 'encoded' && input.alpha) img = img.flatten({ background: '#ffffff' });
   if (maxSide) img = img.resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true, kernel: 'linear' });
   // toColourspace('b-w') converts after the resize (grayscale() before it measured 3x slower).
   const { data, info } = await img.toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
@@ -98,13 +100,13 @@ export async function openImage(bytes: Uint8Array, limits: ImageLimits, firstMax
     width = raw.width;
     height = raw.height;
   } else {
-    input = { kind: 'encoded', bytes };
     let meta;
     try {
       meta = await sharp(bytes, { limitInputPixels: false }).metadata();
     } catch (err) {
       throw mapSharpError(err);
     }
+    input = { kind: 'encoded', bytes, alpha: meta.hasAlpha };
     format = meta.format ?? 'unknown';
     // EXIF orientations 5-8 swap the axes.
     const swap = (meta.orientation ?? 1) >= 5;

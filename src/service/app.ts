@@ -14,6 +14,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { registerDecodeRoutes } from './routes/decode.js';
 import { registerGenerateRoutes } from './routes/generate.js';
 import { registerHealthRoutes, type Readiness } from './routes/health.js';
+import { registerWebRoutes } from './routes/web.js';
 import { VERSION } from '../version.js';
 
 export interface App {
@@ -89,5 +90,6 @@ export async function buildApp(config: Config, pool: WorkerPool, logger: boolean
   registerHealthRoutes(server, VERSION, readiness, metrics);
   registerGenerateRoutes(server, generator, config.cacheMaxAgeSeconds);
   registerDecodeRoutes(server, pool, metrics, { maxSide: config.decodeMaxSide, maxPixels: config.maxImagePixels });
+  if (!(await registerWebRoutes(server))) server.log.warn('The web page is not built (npm run build); only the API is served.');
   return { server, readiness, metrics };
 }

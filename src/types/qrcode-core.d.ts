@@ -9,10 +9,28 @@ declare module 'qrcode/lib/core/qrcode.js' {
     version: number;
     errorCorrectionLevel: { bit: number };
     maskPattern: number;
-    segments: unknown[];
+    segments: QrSegment[];
+  }
+  export interface QrMode {
+    ccBits: number[];
+  }
+  export interface QrSegment {
+    mode: QrMode;
+    getBitsLength(): number;
   }
   export function create(
     data: string | QrSegmentInput[],
     options?: { errorCorrectionLevel?: string; version?: number; maskPattern?: number },
   ): QrSymbol;
+}
+
+declare module 'qrcode/lib/core/mode.js' {
+  import type { QrMode } from 'qrcode/lib/core/qrcode.js';
+  export function getCharCountIndicator(mode: QrMode, version: number): number;
+}
+declare module 'qrcode/lib/core/utils.js' {
+  export function getSymbolTotalCodewords(version: number): number;
+}
+declare module 'qrcode/lib/core/error-correction-code.js' {
+  export function getTotalCodewordsCount(version: number, errorCorrectionLevel: { bit: number }): number;
 }

@@ -31,6 +31,14 @@ describe('encodeQr', () => {
     }
   });
 
+  it('reports how full the symbol is', () => {
+    // Version 1-H holds 9 data codewords; 'hello' in byte mode takes 4 + 8 + 5 * 8 bits.
+    const one = encodeQr('hello', { ec: 'H' });
+    expect(one).toMatchObject({ usedBits: 52, capacityBits: 72 });
+    const full = encodeQr('a'.repeat(MAX_BYTES.L), { ec: 'L' });
+    expect(full.capacityBits - full.usedBits).toBeLessThan(8);
+  });
+
   it('refuses a forced version that is too small, and empty data', () => {
     expect(() => encodeQr('x'.repeat(100), { ec: 'H', version: 1 })).toThrow(/version 1/);
     expect(() => encodeQr('', { ec: 'H' })).toThrow(QrwError);

@@ -64,10 +64,17 @@ describe('generate -> decode round trips', () => {
     expect((await decodeImage(reader, png, limits)).codes[0]?.text).toBe('svg round trip');
   });
 
-  it('a transparent, coloured PNG decodes once placed on white', async () => {
-    const png = generateQr('colour', parseGenerateOptions({ dark: '#0d47a1', light: 'transparent' }), deflate).body;
-    const flat = await sharp(png).flatten({ background: '#ffffff' }).png().toBuffer();
-    expect((await decodeImage(reader, flat, limits)).codes[0]?.text).toBe('colour');
+  it('a transparent PNG reads as if on white paper, with dark modules in black or in colour', async () => {
+    for (const dark of ['#000000', '#0d47a1']) {
+      const png = generateQr(`transparent ${dark}`, parseGenerateOptions({ dark, light: 'transparent', margin: 1 }), deflate).body;
+      expect((await decodeImage(reader, png, limits)).codes[0]?.text).toBe(`transparent ${dark}`);
+    }
+    // An RGBA image whose transparent pixels hold black underneath (common in exports).
+    const code = await sharp(generateQr('hidden black', parseGenerateOptions({}), deflate).body).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+    const rgba = Buffer.alloc(code.info.width * code.info.height * 4);
+    code.data.forEach((v, i) => rgba.writeUInt32BE(v < 128 ? 0x000000ff : 0x00000000, i * 4));
+    const png = await sharp(rgba, { raw: { width: code.info.width, height: code.info.height, channels: 4 } }).png().toBuffer();
+    expect((await decodeImage(reader, png, limits)).codes[0]?.text).toBe('hidden black');
   });
 
   it.each(['jpeg', 'webp', 'gif', 'tiff', 'bmp'] as const)('reads %s', async (format) => {
