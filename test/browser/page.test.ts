@@ -110,6 +110,24 @@ describe.runIf(requireChromium)('web page in headless Chromium', () => {
     expect(await decodeWithService(png)).toEqual(['options']);
   });
 
+  it('copies the code image and a decoded text to the clipboard', async () => {
+    const { page } = await open({ permissions: ['clipboard-read', 'clipboard-write'] });
+    await page.getByLabel('Text or link to encode').fill('clipboard');
+    await page.locator('#gen-image:not([hidden])').waitFor();
+    await page.getByRole('button', { name: 'Copy image' }).click();
+    await expect.poll(() => page.locator('#gen-status').textContent()).toBe('Image copied to the clipboard.');
+    const copied = await page.evaluate(async () => {
+      const [item] = await navigator.clipboard.read();
+      const blob = await item!.getType('image/png');
+      return Array.from(new Uint8Array(await blob.arrayBuffer()));
+    });
+    expect(await decodeWithService(Uint8Array.from(copied))).toEqual(['clipboard']);
+
+    await page.getByLabel('Choose images').setInputFiles([{ name: 'code.webp', mimeType: 'image/webp', buffer: readFileSync(URL_IMAGE.file) }]);
+    await page.getByRole('button', { name: `Copy: ${URL_IMAGE.text}` }).click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(URL_IMAGE.text);
+  });
+
   it('says in words why a text cannot be encoded, in the chosen language', async () => {
     const { page } = await open();
     await page.getByLabel('Text or link to encode').fill('x'.repeat(2000));
