@@ -18,6 +18,11 @@ export interface Config {
   readonly trustProxy: boolean;
   readonly shutdownTimeoutMs: number;
   readonly requestTimeoutMs: number;
+  readonly redisUrl: string | undefined;
+  readonly redisKeyPrefix: string;
+  readonly sharedCacheTtlSeconds: number;
+  readonly maxEventLoopDelayMs: number;
+  readonly corsOrigins: readonly string[];
 }
 
 export interface SettingDoc {
@@ -44,6 +49,11 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'TRUST_PROXY', default: 'false', meaning: 'true behind a reverse proxy, so client IPs come from X-Forwarded-For' },
   { env: 'SHUTDOWN_TIMEOUT_MS', default: '10000', meaning: 'on SIGTERM, how long in-flight requests may take before the process exits anyway' },
   { env: 'REQUEST_TIMEOUT_MS', default: '30000', meaning: 'a client silent this long mid-request is disconnected; a whole request must arrive within it' },
+  { env: 'REDIS_URL', default: '(off)', meaning: 'e.g. redis://redis:6379/0: replicas share the generate cache and the rate-limit counters; unset keeps both in-process' },
+  { env: 'REDIS_KEY_PREFIX', default: 'qrw:', meaning: 'prefix of every Redis key this service writes' },
+  { env: 'SHARED_CACHE_TTL', default: '86400', meaning: 'seconds a generated image stays in the shared (Redis) cache' },
+  { env: 'MAX_EVENT_LOOP_DELAY_MS', default: '500', meaning: 'when the event loop lags more than this, API requests get 503 + Retry-After at once (0 turns it off); probes still answer' },
+  { env: 'CORS_ORIGINS', default: '(none)', meaning: 'comma-separated origins allowed to call the API from a browser (e.g. https://app.example.com), or * for any; unset: same origin only' },
 ];
 
 export class ConfigError extends Error {
@@ -78,6 +88,13 @@ function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boole
   throw new ConfigError(`${name} must be true or false; got "${raw}".`);
 }
 
+function redisUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.REDIS_URL?.trim();
+  if (!raw) return undefined;
+  if (!/^rediss?:\/\/[^\s]+$/.test(raw)) throw new ConfigError(`REDIS_URL must look like redis://host:6379/0 (or rediss:// for TLS); got "${raw}".`);
+  return raw;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const poolThreads = integer(env, 'POOL_THREADS', availableParallelism(), 1, 256);
   const rateLimitRaw = env.RATE_LIMIT_MAX?.trim();
@@ -98,5 +115,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0),
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 1000),
+    redisUrl: redisUrl(env),
+    redisKeyPrefix: env.REDIS_KEY_PREFIX?.trim() || 'qrw:',
+    sharedCacheTtlSeconds: integer(env, 'SHARED_CACHE_TTL', 86_400, 1),
+    maxEventLoopDelayMs: integer(env, 'MAX_EVENT_LOOP_DELAY_MS', 500, 0),
+    corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean),
   };
 }

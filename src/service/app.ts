@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
+import underPressure from '@fastify/under-pressure';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -11,6 +13,7 @@ import { ImageCache } from './cache.js';
 import { Generator } from './generator.js';
 import { sendError } from './http-errors.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { connectRedis, redisState } from './redis.js';
 import { registerDecodeRoutes } from './routes/decode.js';
 import { registerGenerateRoutes } from './routes/generate.js';
 import { registerHealthRoutes, type Readiness } from './routes/health.js';
@@ -23,8 +26,9 @@ export interface App {
   readonly metrics: Metrics;
 }
 
-/** Routes that must answer even when a client is rate limited: probes and scrapes. */
+/** Routes that must answer even when a client is rate limited or the process is under pressure: probes and scrapes. */
 const OPS_ROUTES = new Set(['/health', '/ready', '/metrics']);
+const isOpsRoute = (url: string): boolean => OPS_ROUTES.has(url.split('?')[0] ?? '');
 
 export async function buildApp(config: Config, pool: WorkerPool, logger: boolean | object = true): Promise<App> {
   const server = Fastify({
@@ -50,9 +54,13 @@ export async function buildApp(config: Config, pool: WorkerPool, logger: boolean
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   });
 
-  const readiness: Readiness = { accepting: true };
-  const cache = new ImageCache(config.generateCacheBytes);
-  const metrics = createMetrics(pool, () => cache.bytes);
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, server.log) : undefined;
+  server.addHook('onClose', async () => {
+    await redis?.quit().catch(() => redis.disconnect());
+  });
+  const readiness: Readiness = { accepting: true, redis: () => redisState(redis) };
+  const cache = new ImageCache(config.generateCacheBytes, redis && { redis, prefix: `${config.redisKeyPrefix}gen:`, ttlSeconds: config.sharedCacheTtlSeconds });
+  const metrics = createMetrics(pool, () => cache.bytes, () => (redis ? Number(redis.status === 'ready') : undefined));
   const generator = new Generator(pool, cache, metrics, config.inlineGenerateMaxBytes);
 
   server.setErrorHandler((err, request, reply) => sendError(request, reply, err, config.maxBodyBytes));
@@ -78,11 +86,31 @@ export async function buildApp(config: Config, pool: WorkerPool, logger: boolean
     },
   });
   await server.register(swaggerUi, { routePrefix: '/docs' });
+  if (config.corsOrigins.length > 0) {
+    await server.register(cors, {
+      origin: config.corsOrigins.includes('*') ? '*' : [...config.corsOrigins],
+      methods: ['GET', 'POST'],
+      exposedHeaders: ['ETag', 'X-Cache', 'X-Request-Id', 'X-QR-Version', 'X-QR-EC', 'X-QR-Mask', 'X-QR-Modules', 'X-QR-Data-Bytes', 'X-QR-Capacity-Used', 'Retry-After'],
+      maxAge: 600,
+    });
+  }
+  if (config.maxEventLoopDelayMs > 0) {
+    // Event-loop lag means every request is already late: shed API work at once, keep probes answering.
+    await server.register(underPressure, {
+      maxEventLoopDelay: config.maxEventLoopDelayMs,
+      pressureHandler: (request, reply, type, value) => {
+        if (isOpsRoute(request.url)) return;
+        sendError(request, reply, new QrwError('SATURATED', `The server is overloaded (${type} at ${Math.round(Number(value))}); retry shortly.`), config.maxBodyBytes);
+      },
+    });
+  }
   if (config.rateLimitMax !== undefined) {
     await server.register(rateLimit, {
       max: config.rateLimitMax,
       timeWindow: config.rateLimitWindowMs,
-      allowList: (request) => OPS_ROUTES.has(request.url.split('?')[0] ?? ''),
+      // With Redis every replica counts against the same limit; while Redis is unreachable requests are not limited.
+      ...(redis && { redis, nameSpace: `${config.redisKeyPrefix}rate:`, skipOnError: true }),
+      allowList: (request) => isOpsRoute(request.url),
       errorResponseBuilder: (_request, context) => new QrwError('RATE_LIMITED', `Too many requests: the limit is ${context.max} per ${context.after === undefined ? 'window' : 'window; retry in ' + context.after}.`),
     });
   }

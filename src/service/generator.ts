@@ -3,7 +3,7 @@ import { generateQr } from '../core/generate.js';
 import { canonicalOptions, type GenerateOptions } from '../core/options.js';
 import { nodeDeflate } from '../node-deflate.js';
 import type { WorkerPool } from '../pool/pool.js';
-import type { ImageCache, CachedImage } from './cache.js';
+import type { CacheTier, CachedImage, ImageCache } from './cache.js';
 import type { Metrics } from './metrics.js';
 
 export interface GenerateRequest {
@@ -29,10 +29,10 @@ export class Generator {
     private readonly inlineMaxBytes: number,
   ) {}
 
-  async generate(req: GenerateRequest, etag: string): Promise<CachedImage & { cached: boolean }> {
-    const hit = this.cache.get(etag);
-    this.metrics.cache.inc({ result: hit ? 'hit' : 'miss' });
-    if (hit) return { ...hit, cached: true };
+  async generate(req: GenerateRequest, etag: string): Promise<CachedImage & { cached: CacheTier | false }> {
+    const hit = await this.cache.get(etag);
+    this.metrics.cache.inc(hit ? { result: 'hit', tier: hit.tier } : { result: 'miss', tier: 'none' });
+    if (hit) return { ...hit.image, cached: hit.tier };
     const size = typeof req.data === 'string' ? Buffer.byteLength(req.data) : req.data.byteLength;
     const image = size <= this.inlineMaxBytes ? generateQr(req.data, req.options, nodeDeflate) : await this.pool.run({ kind: 'generate', data: req.data, options: req.options });
     const value: CachedImage = { body: image.body, contentType: image.contentType, symbol: image.symbol };

@@ -6,11 +6,11 @@ export interface Metrics {
   readonly requests: Counter<'method' | 'route' | 'status'>;
   readonly duration: Histogram<'method' | 'route' | 'status'>;
   readonly decodes: Counter<'outcome'>;
-  readonly cache: Counter<'result'>;
+  readonly cache: Counter<'result' | 'tier'>;
 }
 
 /** A registry per app, so several apps in one process (tests) never share counters. */
-export function createMetrics(pool: WorkerPool, cacheBytes: () => number): Metrics {
+export function createMetrics(pool: WorkerPool, cacheBytes: () => number, redisUp: () => number | undefined): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'] as const, registers: [registry] });
@@ -22,9 +22,17 @@ export function createMetrics(pool: WorkerPool, cacheBytes: () => number): Metri
     registers: [registry],
   });
   const decodes = new Counter({ name: 'qrw_decode_total', help: 'Decode requests by outcome: found, none, error', labelNames: ['outcome'] as const, registers: [registry] });
-  const cache = new Counter({ name: 'qrw_generate_cache_total', help: 'Generate cache lookups: hit or miss', labelNames: ['result'] as const, registers: [registry] });
-  const stat = (name: string, help: string, read: () => number): void => {
-    new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+  const cache = new Counter({ name: 'qrw_generate_cache_total', help: 'Generate cache lookups: result hit or miss; tier local (in-process), shared (Redis) or none', labelNames: ['result', 'tier'] as const, registers: [registry] });
+  const stat = (name: string, help: string, read: () => number | undefined): void => {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const value = read();
+        if (value !== undefined) this.set(value);
+      },
+    });
   };
   stat('qrw_pool_threads', 'Worker threads in the pool', () => pool.stats().threads);
   stat('qrw_pool_queue_depth', 'Tasks waiting for a worker thread', () => pool.stats().queued);
@@ -34,6 +42,7 @@ export function createMetrics(pool: WorkerPool, cacheBytes: () => number): Metri
   stat('qrw_pool_wait_p99_seconds', '99th percentile of the time a task waited for a thread', () => pool.stats().waitP99Ms / 1000);
   stat('qrw_pool_run_mean_seconds', 'Mean time a task ran on a thread', () => pool.stats().runMeanMs / 1000);
   stat('qrw_pool_completed_tasks', 'Tasks completed by the pool since start', () => pool.stats().completed);
-  stat('qrw_generate_cache_bytes', 'Bytes held by the generate cache', cacheBytes);
+  stat('qrw_generate_cache_bytes', 'Bytes held by the in-process generate cache', cacheBytes);
+  stat('qrw_redis_up', '1 while the Redis connection (REDIS_URL) is ready, 0 while it is not; absent without REDIS_URL', redisUp);
   return { registry, requests, duration, decodes, cache };
 }

@@ -75,3 +75,53 @@ describe('slow clients', () => {
     expect((await fetch(`${server.base}/health`)).status).toBe(200);
   });
 });
+
+describe('event-loop pressure', () => {
+  it('sheds API requests with a fast 503 + Retry-After while the loop lags, keeps the probes answering, and recovers', async () => {
+    server = await startTestServer({ MAX_EVENT_LOOP_DELAY_MS: '100' });
+    const busy = (ms: number): void => {
+      const until = Date.now() + ms;
+      while (Date.now() < until); // the server shares this process's event loop: this is the overload
+    };
+    let shed: Response | undefined;
+    for (let i = 0; i < 5 && !shed; i++) {
+      busy(1200);
+      const [api, health] = await Promise.all([fetch(`${server.base}/api/v1/generate?text=pressure${i}`), fetch(`${server.base}/health`)]);
+      expect(health.status).toBe(200);
+      if (api.status === 503) shed = api;
+    }
+    expect(shed, 'no request was shed under event-loop lag').toBeDefined();
+    expect(shed!.headers.get('retry-after')).toBeTruthy();
+    expect(await shed!.json()).toMatchObject({ error: { code: 'SATURATED' } });
+    let after = 0;
+    for (let i = 0; i < 50 && after !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = (await fetch(`${server.base}/api/v1/generate?text=calm`)).status;
+    }
+    expect(after).toBe(200);
+  });
+});
+
+describe('CORS', () => {
+  it('answers preflights and exposes the QR headers only to the configured origins', async () => {
+    server = await startTestServer({ CORS_ORIGINS: 'https://app.example.com, https://other.example.org/' });
+    const preflight = await fetch(`${server.base}/api/v1/generate`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    const allowed = await fetch(`${server.base}/api/v1/generate?text=cors`, { headers: { origin: 'https://other.example.org' } });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://other.example.org');
+    expect(allowed.headers.get('access-control-expose-headers')).toContain('X-QR-Version');
+    const foreign = await fetch(`${server.base}/api/v1/generate?text=cors`, { headers: { origin: 'https://evil.example.net' } });
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('sends no CORS headers when CORS_ORIGINS is unset', async () => {
+    server = await startTestServer({ CORS_ORIGINS: '' });
+    const res = await fetch(`${server.base}/api/v1/generate?text=cors`, { headers: { origin: 'https://app.example.com' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});

@@ -39,7 +39,7 @@ export function registerGenerateRoutes(app: FastifyInstance, generator: Generato
       .header('X-QR-Modules', String(image.symbol.modules))
       .header('X-QR-Data-Bytes', String(image.symbol.dataBytes))
       .header('X-QR-Capacity-Used', `${image.symbol.usedBits}/${image.symbol.capacityBits}`)
-      .header('X-Cache', image.cached ? 'HIT' : 'MISS')
+      .header('X-Cache', image.cached === 'shared' ? 'HIT-SHARED' : image.cached ? 'HIT' : 'MISS')
       .type(image.contentType)
       .send(Buffer.from(image.body.buffer, image.body.byteOffset, image.body.byteLength));
   }
