@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The service as users run it: `node dist/src/server.js` in its own process, JSON logs on stdout. */
+export class ServiceProcess {
+  private child: ChildProcess | undefined;
+  logs = '';
+  base = '';
+
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly cwd = ROOT,
+  ) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Starts and resolves with the base URL once the server logs that it listens. */
+  start(): Promise<string> {
+    const child = spawn(process.execPath, [join(this.cwd, 'dist/src/server.js')], {
+      cwd: this.cwd,
+      env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', POOL_THREADS: '1', ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    this.logs = '';
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start: ${this.logs}`)), 20_000);
+      let listening = false;
+      const onData = (chunk: Buffer): void => {
+        this.logs += chunk.toString();
+        const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(this.logs);
+        if (m && !listening) {
+          listening = true;
+          clearTimeout(timer);
+          this.base = m[1]!;
+          resolve(this.base);
+        }
+      };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', onData);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`server exited with ${code}: ${this.logs}`));
+      });
+    });
+  }
+
+  /** Sends a signal and waits for the exit code (null when killed by the signal). */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+    const exited = once(child, 'exit') as Promise<[number | null]>;
+    child.kill(signal);
+    return (await exited)[0];
+  }
+}
