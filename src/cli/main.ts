@@ -6,7 +6,7 @@ import { isQrwError, QrwError } from '../core/errors.js';
 import { generateQr } from '../core/generate.js';
 import { OUTPUT_FORMATS, parseGenerateOptions, type OutputFormat } from '../core/options.js';
 import { parseFormats } from '../decode/formats.js';
-import { decodeImage, type DecodeResult } from '../decode/pipeline.js';
+import { decodeImage, mergeSequences, type DecodeResult } from '../decode/pipeline.js';
 import { loadReader } from '../decode/zxing.js';
 import { loadConfig } from '../config.js';
 import { nodeDeflate } from '../node-deflate.js';
@@ -73,6 +73,7 @@ async function decodeCommand(files: string[], flags: DecodeFlags): Promise<void>
   const formats = parseFormats(flags.formats);
   const reader = await loadReader();
   let failures = 0;
+  const seen: DecodeResult[] = [];
   for (const file of files) {
     let result: DecodeResult;
     try {
@@ -87,6 +88,7 @@ async function decodeCommand(files: string[], flags: DecodeFlags): Promise<void>
       else process.stderr.write(`${file}: error: ${error.message}\n`);
       continue;
     }
+    seen.push(result);
     const texts = result.codes.map((c) => c.text);
     if (flags.json) {
       process.stdout.write(JSON.stringify({ file, texts, codes: result.codes, sequences: result.sequences, width: result.width, height: result.height }) + '\n');
@@ -95,6 +97,13 @@ async function decodeCommand(files: string[], flags: DecodeFlags): Promise<void>
     } else {
       for (const text of [...texts, ...result.sequences.map((s) => s.text)]) process.stdout.write(files.length > 1 ? `${file}: ${text}\n` : `${text}\n`);
     }
+  }
+  // Structured append spread over several files: merged once every part has been read.
+  const withinOneFile = new Set(seen.flatMap((r) => r.sequences.map((q) => q.id)));
+  const acrossFiles = mergeSequences(seen.flatMap((r) => r.codes)).filter((q) => !withinOneFile.has(q.id));
+  for (const sequence of acrossFiles) {
+    if (flags.json) process.stdout.write(JSON.stringify({ sequence }) + '\n');
+    else process.stdout.write(`structured append ${sequence.id} (${sequence.parts} parts): ${sequence.text}\n`);
   }
   if (failures > 0) throw new CliExit(EXIT_INPUT, `${failures} of ${files.length} file(s) could not be read`);
 }

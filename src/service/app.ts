@@ -117,7 +117,7 @@ export async function buildApp(config: Config, pool: WorkerPool, logger: boolean
 
   registerHealthRoutes(server, VERSION, readiness, metrics);
   registerGenerateRoutes(server, generator, config.cacheMaxAgeSeconds);
-  registerDecodeRoutes(server, pool, metrics, { maxSide: config.decodeMaxSide, maxPixels: config.maxImagePixels });
+  registerDecodeRoutes(server, pool, metrics, { maxSide: config.decodeMaxSide, maxPixels: config.maxImagePixels, maxBodyBytes: config.maxBodyBytes });
   if (!(await registerWebRoutes(server))) server.log.warn('The web page is not built (npm run build); only the API is served.');
   return { server, readiness, metrics };
 }

@@ -77,3 +77,19 @@ export const decodeResponseSchema = {
     damaged: { type: 'boolean' },
   },
 } as const;
+
+/** One entry per file of a batch: its decode result, or its error. */
+export const batchResponseSchema = {
+  type: 'object',
+  properties: {
+    texts: { type: 'array', items: { type: 'string' } },
+    sequences: decodeResponseSchema.properties.sequences,
+    results: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { file: { type: 'string' }, ...decodeResponseSchema.properties, error: errorSchema.properties.error },
+      },
+    },
+  },
+} as const;

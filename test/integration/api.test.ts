@@ -158,6 +158,51 @@ describe('decode', () => {
   });
 });
 
+describe('decode batch', () => {
+  const sequenceDir = fileURLToPath(new URL('../../../shared/corpus/zxing-cpp/qrcode-7/', import.meta.url));
+  const parts = ['01-01.png', '01-02.png', '01-03.png', '01-04.png'];
+
+  function form(files: { name: string; bytes: Uint8Array }[]): FormData {
+    const body = new FormData();
+    for (const f of files) body.append('image', new Blob([new Uint8Array(f.bytes)]), f.name);
+    return body;
+  }
+
+  it('merges a structured-append message spread over four images, with a result per file', async () => {
+    const { loadManifest } = await import('../../dist/bench/corpus.js');
+    const manifest = fileURLToPath(new URL('../../../shared/corpus/manifest.tsv', import.meta.url));
+    const expected = loadManifest(manifest).find((c) => c.path.endsWith('qrcode-7/01-01.png'))!.rows[0]!.expected;
+    // Shuffled order and an unreadable extra file: the merge follows the symbols' own indices.
+    const files = [...parts].reverse().map((name) => ({ name, bytes: new Uint8Array(readFileSync(sequenceDir + name)) }));
+    files.push({ name: 'junk.png', bytes: new TextEncoder().encode('not an image') });
+    const res = await fetch(`${base}/api/v1/decode/batch`, { method: 'POST', body: form(files) });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { sequences: { text: string; parts: number }[]; results: { file: string; codes?: unknown[]; error?: { code: string } }[] };
+    expect(body.sequences).toHaveLength(1);
+    expect(body.sequences[0]!.parts).toBe(4);
+    expect(body.sequences[0]!.text).toBe(expected);
+    expect(body.results.map((r) => r.file)).toEqual([...files.map((f) => f.name)]);
+    expect(body.results.slice(0, 4).every((r) => r.codes?.length === 1)).toBe(true);
+    expect(body.results[4]!.error!.code).toBe('UNSUPPORTED_IMAGE');
+  });
+
+  it('does not merge an incomplete sequence, and refuses more than 16 files or none', async () => {
+    const three = parts.slice(0, 3).map((name) => ({ name, bytes: new Uint8Array(readFileSync(sequenceDir + name)) }));
+    const partial = (await (await fetch(`${base}/api/v1/decode/batch`, { method: 'POST', body: form(three) })).json()) as { sequences: unknown[]; texts: string[] };
+    expect(partial.sequences).toEqual([]);
+    expect(partial.texts).toHaveLength(3);
+    const pixel = new Uint8Array(await onePixelPng());
+    const tooMany = Array.from({ length: 17 }, (_, i) => ({ name: `${i}.png`, bytes: pixel }));
+    const refused = await fetch(`${base}/api/v1/decode/batch`, { method: 'POST', body: form(tooMany) });
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    expect(refused.status).toBeLessThan(500);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBeTruthy();
+    const none = await fetch(`${base}/api/v1/decode/batch`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: pixel });
+    expect(none.status).toBe(415);
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+  });
+});
+
 describe('bad input: a clear JSON error, and the server stays healthy', () => {
   const truncatedPng = async (): Promise<Uint8Array> => {
     const png = await generatePng('truncated png');

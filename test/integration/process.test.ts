@@ -94,6 +94,20 @@ describe('qrw CLI', () => {
     expect(lines[2]!.error?.code).toBe('MISSING_IMAGE');
   });
 
+  it('decode merges a structured-append message spread over several files', () => {
+    const partsDir = fileURLToPath(new URL('../../../shared/corpus/zxing-cpp/qrcode-7/', import.meta.url));
+    const files = ['01-03.png', '01-01.png', '01-04.png', '01-02.png'].map((f) => join(partsDir, f));
+    const r = qrw('decode', '--json', ...files);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { texts?: string[]; sequence?: { text: string; parts: number } });
+    expect(lines).toHaveLength(5);
+    const partTexts = [1, 3, 0, 2].map((i) => lines[i]!.texts![0]);
+    expect(lines[4]!.sequence).toMatchObject({ parts: 4, text: partTexts.join('') });
+    expect(lines[4]!.sequence!.text.startsWith('initrd vs initramfs')).toBe(true);
+    // Three of four parts: nothing merged.
+    expect(qrw('decode', ...files.slice(0, 3)).stdout).not.toContain('structured append');
+  });
+
   it('decode exits 0 when an image simply holds no code', async () => {
     const blank = join(dir, 'blank.png');
     writeFileSync(blank, await onePixelPng());

@@ -1,15 +1,22 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { QrwError } from '../../core/errors.js';
 import { parseFormats } from '../../decode/formats.js';
-import type { DecodeResult } from '../../decode/pipeline.js';
+import { mergeSequences, type DecodeResult } from '../../decode/pipeline.js';
 import type { WorkerPool } from '../../pool/pool.js';
 import type { Metrics } from '../metrics.js';
-import { decodeResponseSchema, errorSchema } from '../schemas.js';
+import { toHttpError } from '../http-errors.js';
+import { batchResponseSchema, decodeResponseSchema, errorSchema } from '../schemas.js';
 
 export interface DecodeLimits {
   readonly maxSide: number;
   readonly maxPixels: number;
+  /** Bound on the sum of a batch's files, as on a single upload. */
+  readonly maxBodyBytes: number;
 }
+
+/** Files one batch request may carry: enough for a structured-append sequence (up to 16 symbols). */
+export const MAX_BATCH_FILES = 16;
+const IMAGE_FIELDS = new Set(['image', 'images']);
 
 interface Upload {
   readonly bytes: Uint8Array;
@@ -36,11 +43,40 @@ async function readUpload(request: FastifyRequest<{ Querystring: { formats?: str
   throw new QrwError('UNSUPPORTED_MEDIA_TYPE', 'Send the image as multipart/form-data (field "image") or as a raw body with Content-Type image/* or application/octet-stream.');
 }
 
+interface NamedFile {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
+/** Multipart with up to MAX_BATCH_FILES files in fields `image` or `images`; their total is bounded like one upload. */
+async function readBatch(request: FastifyRequest<{ Querystring: { formats?: string } }>, maxBodyBytes: number): Promise<{ files: NamedFile[]; formats: unknown }> {
+  if (!request.isMultipart()) throw new QrwError('UNSUPPORTED_MEDIA_TYPE', `Send the images as multipart/form-data, each file in a field "image" (at most ${MAX_BATCH_FILES}).`);
+  const files: NamedFile[] = [];
+  let formats: unknown = request.query.formats;
+  let total = 0;
+  for await (const part of request.parts({ limits: { files: MAX_BATCH_FILES } })) {
+    if (part.type === 'file') {
+      if (!IMAGE_FIELDS.has(part.fieldname)) {
+        part.file.resume();
+        continue;
+      }
+      const bytes = new Uint8Array(await part.toBuffer());
+      total += bytes.byteLength;
+      if (total > maxBodyBytes) throw new QrwError('BODY_TOO_LARGE', `The batch's files add up to more than the limit of ${maxBodyBytes} bytes.`, { limit: maxBodyBytes });
+      files.push({ name: part.filename || `image-${files.length + 1}`, bytes });
+    } else if (part.fieldname === 'formats') {
+      formats = part.value;
+    }
+  }
+  if (files.length === 0) throw new QrwError('MISSING_IMAGE', 'The multipart form has no file in the field "image".');
+  return { files, formats };
+}
+
 export function registerDecodeRoutes(app: FastifyInstance, pool: WorkerPool, metrics: Metrics, limits: DecodeLimits): void {
   async function decode(request: FastifyRequest<{ Querystring: { formats?: string } }>): Promise<DecodeResult> {
     try {
       const upload = await readUpload(request);
-      const result = await pool.run({ kind: 'decode', bytes: upload.bytes, options: { formats: parseFormats(upload.formats), ...limits } });
+      const result = await pool.run({ kind: 'decode', bytes: upload.bytes, options: { formats: parseFormats(upload.formats), maxSide: limits.maxSide, maxPixels: limits.maxPixels } });
       metrics.decodes.inc({ outcome: result.codes.length ? 'found' : 'none' });
       return result;
     } catch (err) {
@@ -70,6 +106,36 @@ export function registerDecodeRoutes(app: FastifyInstance, pool: WorkerPool, met
     async (request) => {
       const r = await decode(request);
       return { texts: r.codes.map((c) => c.text), ...r };
+    },
+  );
+  app.post<{ Querystring: { formats?: string } }>(
+    '/api/v1/decode/batch',
+    {
+      schema: {
+        summary: `Read several images at once (up to ${MAX_BATCH_FILES}); structured-append sequences spread over them are merged`,
+        description: 'multipart/form-data with each file in a field "image". One unreadable file does not fail the others: it gets an error entry.',
+        tags: ['decode'],
+        consumes: ['multipart/form-data'],
+        querystring,
+        response: { 200: batchResponseSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { files, formats } = await readBatch(request, limits.maxBodyBytes);
+      const options = { formats: parseFormats(formats), maxSide: limits.maxSide, maxPixels: limits.maxPixels };
+      const settled = await Promise.allSettled(files.map((f) => pool.run({ kind: 'decode', bytes: f.bytes, options })));
+      const results = settled.map((outcome, i) => {
+        const file = files[i]!.name;
+        if (outcome.status === 'fulfilled') {
+          metrics.decodes.inc({ outcome: outcome.value.codes.length ? 'found' : 'none' });
+          return { file, ...outcome.value };
+        }
+        metrics.decodes.inc({ outcome: 'error' });
+        const { body } = toHttpError(outcome.reason, limits.maxBodyBytes);
+        return { file, error: body.error };
+      });
+      const codes = results.flatMap((r) => ('codes' in r ? r.codes : []));
+      return { texts: codes.map((c) => c.text), sequences: mergeSequences(codes), results };
     },
   );
   // The original service's route: multipart field "image" -> {"texts": [...]}.
