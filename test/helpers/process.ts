@@ -8,7 +8,9 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The service as users run it: `node dist/src/server.js` in its own process, JSON logs on stdout. */
 export class ServiceProcess {
   private child: ChildProcess | undefined;
+  /** stdout: the JSON log lines. */
   logs = '';
+  stderr = '';
   base = '';
 
   constructor(
@@ -29,8 +31,9 @@ export class ServiceProcess {
     });
     this.child = child;
     this.logs = '';
+    this.stderr = '';
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start: ${this.logs}`)), 20_000);
+      const timer = setTimeout(() => reject(new Error(`server did not start: ${this.logs}${this.stderr}`)), 20_000);
       let listening = false;
       const onData = (chunk: Buffer): void => {
         this.logs += chunk.toString();
@@ -43,10 +46,10 @@ export class ServiceProcess {
         }
       };
       child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
+      child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
       child.once('exit', (code) => {
         clearTimeout(timer);
-        reject(new Error(`server exited with ${code}: ${this.logs}`));
+        reject(new Error(`server exited with ${code}: ${this.logs}${this.stderr}`));
       });
     });
   }

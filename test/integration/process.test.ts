@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,49 +9,31 @@ import { generateQr } from '../../dist/src/core/generate.js';
 import { parseGenerateOptions } from '../../dist/src/core/options.js';
 import { multipart } from '../helpers/server.js';
 import { onePixelPng } from '../helpers/images.js';
+import { ServiceProcess } from '../helpers/process.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const serverEntry = join(root, 'dist/src/server.js');
 const cliEntry = join(root, 'dist/src/cli/main.js');
 const photo = fileURLToPath(new URL('../../../shared/anchors/bench/images/qr_000.jpg', import.meta.url));
 
-function waitForListening(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 20_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
-}
-
 describe('server process', () => {
   it('logs JSON to stdout without request content, and on SIGTERM finishes in-flight requests then exits 0', async () => {
-    const child = spawn(process.execPath, [serverEntry], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', POOL_THREADS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let logs = '';
-    child.stdout!.on('data', (c: Buffer) => (logs += c.toString()));
-    const base = await waitForListening(child);
+    const service = new ServiceProcess({ PORT: '0' });
+    const base = await service.start();
     const secret = 'secret-payload-do-not-log';
     expect((await fetch(`${base}/api/v1/generate?text=${secret}`)).status).toBe(200);
 
     const big = generateQr('in flight '.repeat(50), parseGenerateOptions({ size: 4000, ec: 'L' }), (d: Uint8Array) => deflateSync(d)).body;
     const inFlight = fetch(`${base}/api/v1/decode`, { method: 'POST', body: multipart('image', big) });
     await new Promise((r) => setTimeout(r, 30));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
+    const exited = service.stop('SIGTERM');
     const res = await inFlight;
     expect(res.status).toBe(200);
     expect(((await res.json()) as { texts: string[] }).texts).toEqual(['in flight '.repeat(50)]);
     expect(await exited).toBe(0);
-    expect(logs).toContain('shutdown complete');
-    expect(logs).not.toContain(secret);
-    for (const line of logs.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+    expect(service.logs).toContain('shutdown complete');
+    expect(service.logs).not.toContain(secret);
+    for (const line of service.logs.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
   });
 
   it('refuses an invalid configuration with a clear message', () => {
