@@ -15,6 +15,7 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   UNSUPPORTED_IMAGE: 415,
   BODY_TOO_LARGE: 413,
+  TOO_MANY_FILES: 413,
   RATE_LIMITED: 429,
   SATURATED: 503,
   SHUTTING_DOWN: 503,
@@ -54,6 +55,9 @@ export function toHttpError(err: unknown, maxBodyBytes: number): { status: numbe
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
     case 'FST_REQ_FILE_TOO_LARGE':
       return make('BODY_TOO_LARGE', `The request body is larger than the limit of ${maxBodyBytes} bytes.`, { limit: maxBodyBytes });
+    case 'FST_FILES_LIMIT':
+    case 'FST_PARTS_LIMIT':
+      return make('TOO_MANY_FILES', 'The multipart form has more files or fields than this route accepts (one image on /api/v1/decode; see /docs).');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
       return make('UNSUPPORTED_MEDIA_TYPE', 'This Content-Type is not accepted here.');

@@ -54,7 +54,8 @@ async function readBatch(request: FastifyRequest<{ Querystring: { formats?: stri
   const files: NamedFile[] = [];
   let formats: unknown = request.query.formats;
   let total = 0;
-  for await (const part of request.parts({ limits: { files: MAX_BATCH_FILES } })) {
+  const parts = request.parts({ limits: { files: MAX_BATCH_FILES, parts: MAX_BATCH_FILES + 8 } });
+  for await (const part of tooManyAsOurs(parts)) {
     if (part.type === 'file') {
       if (!IMAGE_FIELDS.has(part.fieldname)) {
         part.file.resume();
@@ -70,6 +71,18 @@ async function readBatch(request: FastifyRequest<{ Querystring: { formats?: stri
   }
   if (files.length === 0) throw new QrwError('MISSING_IMAGE', 'The multipart form has no file in the field "image".');
   return { files, formats };
+}
+
+/** The multipart limit, reported with the batch's own number instead of the generic message. */
+async function* tooManyAsOurs<T>(parts: AsyncIterable<T>): AsyncIterable<T> {
+  try {
+    yield* parts;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'FST_FILES_LIMIT' || (err as { code?: string }).code === 'FST_PARTS_LIMIT') {
+      throw new QrwError('TOO_MANY_FILES', `A batch holds at most ${MAX_BATCH_FILES} images.`, { limit: MAX_BATCH_FILES });
+    }
+    throw err;
+  }
 }
 
 export function registerDecodeRoutes(app: FastifyInstance, pool: WorkerPool, metrics: Metrics, limits: DecodeLimits): void {
