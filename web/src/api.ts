@@ -16,6 +16,11 @@ export class ApiError extends Error {
   }
 }
 
+/** Anything a call rejected with, as an ApiError (a failure outside the API counts as the network's). */
+export function asApiError(err: unknown): ApiError {
+  return err instanceof ApiError ? err : new ApiError('NETWORK', String(err));
+}
+
 async function call(path: string, init: RequestInit): Promise<Response> {
   let response: Response;
   try {

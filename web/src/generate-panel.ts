@@ -1,4 +1,4 @@
-import { ApiError, generate, type GenerateParams, type SymbolInfo } from './api.js';
+import { asApiError, generate, type ApiError, type GenerateParams, type SymbolInfo } from './api.js';
 import { byId, debounce, download } from './dom.js';
 import { onLanguageChange, t } from './i18n.js';
 
@@ -85,7 +85,7 @@ export function setupGeneratePanel(): void {
     } catch (err) {
       if (controller.signal.aborted) return;
       clear();
-      showError(err instanceof ApiError ? err : new ApiError('NETWORK', String(err)));
+      showError(asApiError(err));
     }
   }
 
@@ -100,7 +100,7 @@ export function setupGeneratePanel(): void {
     if (!shown) return;
     generate({ ...shown.params, format: 'svg' }).then(
       ({ blob }) => download(blob, 'qr-code.svg'),
-      (err: unknown) => showError(err instanceof ApiError ? err : new ApiError('NETWORK', String(err))),
+      (err: unknown) => showError(asApiError(err)),
     );
   });
   buttons[2].addEventListener('click', () => {

@@ -132,7 +132,9 @@ function initialLang(): Lang {
   } catch {
     // storage can be disabled; fall back to the browser language
   }
-  return navigator.languages.some((l) => l.toLowerCase().startsWith('zh')) && !navigator.languages[0]?.toLowerCase().startsWith('en') ? 'zh' : 'en';
+  // The first of the browser's languages that the page speaks.
+  const spoken = navigator.languages.map((l) => l.slice(0, 2).toLowerCase()).find((l) => l === 'zh' || l === 'en');
+  return spoken === 'zh' ? 'zh' : 'en';
 }
 
 export function lang(): Lang {

@@ -1,4 +1,4 @@
-import { ApiError, decode } from './api.js';
+import { asApiError, decode } from './api.js';
 import { codeItem, outlines } from './codes.js';
 import { byId, el, svgEl } from './dom.js';
 import { t } from './i18n.js';
@@ -81,7 +81,7 @@ async function recognise(file: Blob, name: string, card: HTMLLIElement): Promise
     for (const sequence of result.sequences ?? []) list.append(codeItem(sequence.text, `${sequence.parts} parts`));
     card.append(list);
   } catch (err) {
-    status.textContent = err instanceof ApiError ? err.localized() : String(err);
+    status.textContent = asApiError(err).localized();
     status.className = 'status error';
     status.setAttribute('role', 'alert');
   } finally {
