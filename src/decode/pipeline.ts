@@ -1,7 +1,7 @@
 import { contentTypes, type ZXingReaderModule, type ZXingReadResult } from 'zxing-wasm/reader';
 import { QrwError } from '../core/errors.js';
 import { openImage, type Luminance } from './image.js';
-import { readLuminance, type ReadPassOptions } from './zxing.js';
+import { readFile, readLuminance, type ReadPassOptions } from './zxing.js';
 import type { BarcodeFormatName } from './formats.js';
 
 export interface DecodeOptions {
@@ -55,8 +55,11 @@ export interface DecodeResult {
 
 interface Pass {
   readonly name: string;
-  /** Longest side to read at: 'fast' uses the configured maximum, 'full' the original size. */
-  readonly size: 'fast' | 'full';
+  /**
+   * 'first': the configured maximum side, cheap luma; 'retry': the same size,
+   * colorimetric luma; 'full': the original size, colorimetric luma.
+   */
+  readonly size: 'first' | 'retry' | 'full';
   readonly options: Omit<ReadPassOptions, 'formats'>;
 }
 
@@ -65,10 +68,10 @@ interface Pass {
  * so images with a clear code pay for one pass only.
  */
 const CASCADE: readonly Pass[] = [
-  { name: 'fast', size: 'fast', options: { tryHarder: true, tryRotate: true, tryInvert: false, tryDownscale: false } },
-  { name: 'invert-downscale', size: 'fast', options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, tryDenoise: true } },
+  { name: 'fast', size: 'first', options: { tryHarder: true, tryRotate: true, tryInvert: false, tryDownscale: false } },
+  { name: 'invert-downscale', size: 'retry', options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, tryDenoise: true } },
   // A global threshold reads codes under uneven local contrast that the local-average binarizer breaks up.
-  { name: 'global-histogram', size: 'fast', options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, binarizer: 'GlobalHistogram' } },
+  { name: 'global-histogram', size: 'retry', options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, binarizer: 'GlobalHistogram' } },
   { name: 'full-size', size: 'full', options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true } },
 ];
 
@@ -119,15 +122,31 @@ export function mergeSequences(codes: readonly DecodedCode[]): MergedSequence[] 
 }
 
 export async function decodeImage(reader: ZXingReaderModule, bytes: Uint8Array, options: DecodeOptions): Promise<DecodeResult> {
-  const { source, first } = await openImage(bytes, { maxPixels: options.maxPixels }, options.maxSide);
-  const downscaled = first.width < source.width || first.height < source.height;
-  let full: Luminance | undefined = downscaled ? undefined : first;
+  const source = await openImage(bytes, { maxPixels: options.maxPixels });
+  const downscaled = Math.max(source.width, source.height) > options.maxSide;
+  const decoded = new Map<string, Luminance>();
+  const luminance = async (size: Pass['size']): Promise<Luminance> => {
+    // The first pass reads the cheap luma; the retry passes were tuned on libvips' colorimetric one.
+    const kind = size === 'first' ? 'fast' : 'colorimetric';
+    const key = `${size}:${kind}`;
+    if (!decoded.has(key)) decoded.set(key, await source.luminance(size === 'full' ? undefined : options.maxSide, kind));
+    return decoded.get(key)!;
+  };
   for (const pass of CASCADE) {
     if (pass.size === 'full' && !downscaled) continue;
-    const lum = pass.size === 'fast' ? first : (full ??= await source.luminance(undefined));
-    const found = readLuminance(reader, lum.data, lum.width, lum.height, { ...pass.options, formats: options.formats });
+    const passOptions = { ...pass.options, formats: options.formats };
+    let found: ZXingReadResult[];
+    let scale = 1;
+    if (pass.size === 'first' && !downscaled && source.plainFile) {
+      // The same luma as the sharp path would give, without a libvips round trip.
+      found = readFile(reader, bytes, passOptions);
+    } else {
+      const lum = await luminance(pass.size);
+      found = readLuminance(reader, lum.data, lum.width, lum.height, passOptions);
+      scale = source.width / lum.width;
+    }
     if (found.length === 0) continue;
-    const codes = found.map((r) => toCode(r, source.width / lum.width));
+    const codes = found.map((r) => toCode(r, scale));
     return { codes, sequences: mergeSequences(codes), width: source.width, height: source.height, imageFormat: source.format, damaged: source.damaged, pass: pass.name };
   }
   if (source.damaged) {

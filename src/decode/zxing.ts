@@ -60,17 +60,14 @@ function toNative(o: ReadPassOptions): NativeOptions {
   };
 }
 
-/**
- * Reads an 8-bit grayscale buffer directly (the public API only takes RGBA
- * ImageData and converts it, which costs a copy per pass).
- */
-export function readLuminance(reader: ZXingReaderModule, gray: Uint8Array, width: number, height: number, options: ReadPassOptions): ZXingReadResult[] {
-  const ptr = reader._malloc(gray.length);
-  if (!ptr) throw new Error(`could not allocate ${gray.length} bytes in wasm memory`);
+/** Copies `bytes` into wasm memory for one native call and frees them after. */
+function withWasmCopy<T>(reader: ZXingReaderModule, bytes: Uint8Array, call: (ptr: number) => ZXingVector): ZXingReadResult[] {
+  const ptr = reader._malloc(bytes.length);
+  if (!ptr) throw new Error(`could not allocate ${bytes.length} bytes in wasm memory`);
   let vector;
   try {
-    reader.HEAPU8.set(gray, ptr);
-    vector = reader.readBarcodesFromPixmap(ptr, width, height, toNative(options));
+    reader.HEAPU8.set(bytes, ptr);
+    vector = call(ptr);
   } finally {
     reader._free(ptr);
   }
@@ -81,4 +78,23 @@ export function readLuminance(reader: ZXingReaderModule, gray: Uint8Array, width
   }
   (vector as { delete?: () => void }).delete?.();
   return results;
+}
+
+type ZXingVector = ReturnType<ZXingReaderModule['readBarcodesFromPixmap']>;
+
+/**
+ * Reads an 8-bit grayscale buffer directly (the public API only takes RGBA
+ * ImageData and converts it, which costs a copy per pass).
+ */
+export function readLuminance(reader: ZXingReaderModule, gray: Uint8Array, width: number, height: number, options: ReadPassOptions): ZXingReadResult[] {
+  return withWasmCopy(reader, gray, (ptr) => reader.readBarcodesFromPixmap(ptr, width, height, toNative(options)));
+}
+
+/**
+ * Reads an encoded JPEG or PNG with zxing's built-in decoder (stb_image, same
+ * luma weights as ours), in this thread: for small opaque files it is cheaper
+ * than a libvips decode, which adds a native call and a thread hop.
+ */
+export function readFile(reader: ZXingReaderModule, file: Uint8Array, options: ReadPassOptions): ZXingReadResult[] {
+  return withWasmCopy(reader, file, (ptr) => reader.readBarcodesFromImage(ptr, file.length, toNative(options)));
 }

@@ -45,12 +45,4 @@ function accepts(port: number): Promise<boolean> {
 }
 
 /** A port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  server.close();
-  return port;
-}
+export { freePort } from '../../bench/load-targets.js';

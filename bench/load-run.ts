@@ -1,0 +1,119 @@
+/**
+ * One workload against one target through ../shared/anchors/bench/run.sh
+ * (wrk + Lua, with its process sampler), parsed into numbers.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ANCHORS, type Target } from './load-targets.js';
+
+export const RUN_SH = join(ANCHORS, 'bench/run.sh');
+
+/**
+ * generate-hit cycles through run.sh's 50 texts (every request after the first
+ * 50 is a cache hit here); generate-miss makes every text unique.
+ */
+export const WORKLOADS = ['generate-miss', 'generate-hit', 'decode', 'mix'] as const;
+export type Workload = (typeof WORKLOADS)[number];
+
+export interface RunSettings {
+  readonly durationS: number;
+  readonly warmupS: number;
+  readonly connections: number;
+  readonly outDir: string;
+  /** Unique texts for generate-miss (run.sh's escaped one-per-line format). */
+  readonly missTexts: string;
+}
+
+export interface Measurement {
+  readonly target: string;
+  readonly workload: Workload;
+  readonly round: number;
+  readonly rps: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly non2xx: number;
+  readonly socketErrors: number;
+  readonly decodeEmpty: number;
+  /** Server tree CPU, 100 = one core (undefined without a PID to sample). */
+  readonly cpuPct: number | undefined;
+  readonly rssMiB: number | undefined;
+  /** Server CPU time per request: the contention-robust cost figure. */
+  readonly cpuMsPerRequest: number | undefined;
+}
+
+/** Writes `count` distinct texts with the length mix of run.sh's own texts (each gets a serial). */
+export function writeMissTexts(file: string, count: number): void {
+  const base = readFileSync(join(ANCHORS, 'bench/gen_texts.txt'), 'utf8').split('\n').filter(Boolean);
+  const lines = Array.from({ length: count }, (_, i) => `${base[i % base.length]} #${i}`);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+}
+
+export function parseKeyValues(line: string): Map<string, string> {
+  return new Map(line.trim().split(/\s+/).flatMap((kv) => {
+    const at = kv.indexOf('=');
+    return at > 0 ? [[kv.slice(0, at), kv.slice(at + 1)] as [string, string]] : [];
+  }));
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+export async function measure(target: Target, workload: Workload, round: number, settings: RunSettings): Promise<Measurement> {
+  const script = workload.startsWith('generate') ? 'generate' : workload;
+  const dir = join(settings.outDir, 'runs', `${round}-${workload}-${target.conf}-${target.base.split(':').pop()}`);
+  mkdirSync(dir, { recursive: true });
+  const args = [RUN_SH, '-d', String(settings.durationS), '-w', String(settings.warmupS), '-c', String(settings.connections), '-l', script, '-o', dir];
+  if (target.pid) args.push('-p', String(target.pid));
+  args.push(target.base, target.conf);
+  const env = { ...process.env, ...(workload === 'generate-miss' ? { BENCH_TEXTS: settings.missTexts } : {}) };
+  const { code, output } = await run('bash', args, env);
+  let raw: string;
+  try {
+    raw = readFileSync(join(dir, 'raw.txt'), 'utf8').trim().split('\n').pop()!;
+  } catch {
+    throw new Error(`run.sh gave no result for ${workload} on ${target.name} (exit ${code}):\n${output}`);
+  }
+  const kv = parseKeyValues(raw);
+  const num = (k: string): number => Number(kv.get(k) ?? 'NaN');
+  const opt = (k: string): number | undefined => (kv.has(k) && kv.get(k) !== 'nan' ? num(k) : undefined);
+  const rps = num('rps');
+  const cpuPct = opt('cpu_mean_pct');
+  return {
+    target: target.name,
+    workload,
+    round,
+    rps,
+    p50: num('p50_ms'),
+    p90: num('p90_ms'),
+    p99: num('p99_ms'),
+    max: num('max_ms'),
+    non2xx: num('non2xx'),
+    socketErrors: num('err_connect') + num('err_read') + num('err_write') + num('err_timeout'),
+    decodeEmpty: num('dec_empty'),
+    cpuPct,
+    rssMiB: opt('rss_max_mib'),
+    cpuMsPerRequest: cpuPct !== undefined && rps > 0 ? (cpuPct * 10) / rps : undefined,
+  };
+}
+
+/** A plain wrk run of one of run.sh's Lua workloads (for overload and soak, where run.sh's warm-up and table do not fit). */
+export async function wrk(target: Target, script: 'decode' | 'mix' | 'generate', connections: number, durationS: number): Promise<Map<string, string>> {
+  const conf = readFileSync(join(ANCHORS, `bench/targets/${target.conf}.conf`), 'utf8');
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const m of conf.matchAll(/^([A-Z_]+)=(?:'([^']*)'|(\S*))/gm)) env[m[1]!] = m[2] ?? m[3] ?? '';
+  const { output } = await run('wrk', ['-t1', `-c${connections}`, `-d${durationS}s`, '--timeout', '10s', '--latency', '-s', join(ANCHORS, `bench/wrk/${script}.lua`), target.base], env);
+  const line = output.split('\n').find((l) => l.startsWith('RESULT '));
+  if (!line) throw new Error(`wrk gave no RESULT line:\n${output}`);
+  return parseKeyValues(line);
+}
