@@ -61,7 +61,7 @@ function toNative(o: ReadPassOptions): NativeOptions {
 }
 
 /** Copies `bytes` into wasm memory for one native call and frees them after. */
-function withWasmCopy<T>(reader: ZXingReaderModule, bytes: Uint8Array, call: (ptr: number) => ZXingVector): ZXingReadResult[] {
+function withWasmCopy(reader: ZXingReaderModule, bytes: Uint8Array, call: (ptr: number) => ZXingVector): ZXingReadResult[] {
   const ptr = reader._malloc(bytes.length);
   if (!ptr) throw new Error(`could not allocate ${bytes.length} bytes in wasm memory`);
   let vector;
