@@ -3,6 +3,7 @@ import { getCharCountIndicator } from 'qrcode/lib/core/mode.js';
 import { create, type QrSymbol } from 'qrcode/lib/core/qrcode.js';
 import { getSymbolTotalCodewords } from 'qrcode/lib/core/utils.js';
 import { QrwError } from './errors.js';
+import { applyBestMask } from './mask.js';
 import type { EcLevel } from './options.js';
 
 /** A QR symbol as a square of modules, 1 = dark, row-major, without quiet zone. */
@@ -41,7 +42,8 @@ export function encodeQr(data: string | Uint8Array, options: EncodeOptions): QrM
   const input = typeof data === 'string' ? data : [{ data, mode: 'byte' as const }];
   let symbol;
   try {
-    symbol = create(input, { errorCorrectionLevel: options.ec, version: options.version, maskPattern: options.mask });
+    // Built with mask 0 when none is asked for; applyBestMask then picks the one node-qrcode would, faster.
+    symbol = create(input, { errorCorrectionLevel: options.ec, version: options.version, maskPattern: options.mask ?? 0 });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (/too big|cannot contain|Minimum version/i.test(message)) {
@@ -56,12 +58,14 @@ export function encodeQr(data: string | Uint8Array, options: EncodeOptions): QrM
     }
     throw err;
   }
+  const { size, data: modules, reservedBit } = symbol.modules;
+  const mask = options.mask ?? applyBestMask(modules, reservedBit, size, symbol.errorCorrectionLevel, 0);
   return {
-    size: symbol.modules.size,
-    modules: symbol.modules.data,
+    size,
+    modules,
     version: symbol.version,
     ec: options.ec,
-    mask: symbol.maskPattern,
+    mask,
     dataBytes: typeof data === 'string' ? utf8.encode(data).length : data.length,
     ...bitBudget(symbol),
   };

@@ -5,7 +5,7 @@ declare module 'qrcode/lib/core/qrcode.js' {
     mode: 'byte' | 'alphanumeric' | 'numeric' | 'kanji';
   }
   export interface QrSymbol {
-    modules: { size: number; data: Uint8Array };
+    modules: { size: number; data: Uint8Array; reservedBit: Uint8Array };
     version: number;
     errorCorrectionLevel: { bit: number };
     maskPattern: number;
@@ -33,4 +33,8 @@ declare module 'qrcode/lib/core/utils.js' {
 }
 declare module 'qrcode/lib/core/error-correction-code.js' {
   export function getTotalCodewordsCount(version: number, errorCorrectionLevel: { bit: number }): number;
+}
+
+declare module 'qrcode/lib/core/format-info.js' {
+  export function getEncodedBits(errorCorrectionLevel: { bit: number }, mask: number): number;
 }

@@ -47,13 +47,25 @@ export function renderPng(matrix: QrMatrix, layout: Layout, dark: Rgba, light: R
   // Greyscale: bit 1 is white. Palette: index 0 is light, 1 is dark.
   const darkBit = greyscale ? 0 : 1;
   const rowBytes = 1 + Math.ceil(pixels / 8);
+  // Each module row is `scale` identical pixel rows, and the quiet zone is blank: every row equal
+  // to the one above is written with PNG's Up filter (type 2) as zeros, which deflate swallows.
+  // Measured on run.sh's 50 texts at level H and zlib level 6: 0.26 -> 0.16 ms, 811 -> 864 bytes.
   const raw = new Uint8Array(rowBytes * pixels);
   const lightFill = darkBit ? 0x00 : 0xff;
-  raw.fill(lightFill);
   const row = new Uint8Array(rowBytes);
+  const writeRow = (y: number, first: boolean): void => {
+    if (first) {
+      raw.set(row, y * rowBytes); // filter type 0 (None): row[0] is 0
+    } else {
+      raw[y * rowBytes] = 2; // filter type 2 (Up), differences all 0
+    }
+  };
+  row.fill(lightFill);
+  row[0] = 0;
+  for (let y = 0; y < offset; y++) writeRow(y, y === 0);
   for (let my = 0; my < matrix.size; my++) {
     row.fill(lightFill);
-    row[0] = 0; // filter type: none
+    row[0] = 0;
     for (let mx = 0; mx < matrix.size; mx++) {
       if (!matrix.modules[my * matrix.size + mx]) continue;
       const x0 = offset + mx * scale;
@@ -64,9 +76,12 @@ export function renderPng(matrix: QrMatrix, layout: Layout, dark: Rgba, light: R
       }
     }
     const y0 = offset + my * scale;
-    for (let y = y0; y < y0 + scale; y++) raw.set(row, y * rowBytes);
+    for (let y = y0; y < y0 + scale; y++) writeRow(y, y === y0);
   }
-  for (let y = 0; y < pixels; y++) raw[y * rowBytes] = 0;
+  row.fill(lightFill);
+  row[0] = 0;
+  const bottom = offset + matrix.size * scale;
+  for (let y = bottom; y < pixels; y++) writeRow(y, y === bottom);
 
   const header = new Uint8Array(13);
   const hv = new DataView(header.buffer);
