@@ -21,8 +21,6 @@ export interface RunSettings {
   readonly warmupS: number;
   readonly connections: number;
   readonly outDir: string;
-  /** Unique texts for generate-miss (run.sh's escaped one-per-line format). */
-  readonly missTexts: string;
 }
 
 export interface Measurement {
@@ -44,12 +42,17 @@ export interface Measurement {
   readonly cpuMsPerRequest: number | undefined;
 }
 
-/** Writes `count` distinct texts with the length mix of run.sh's own texts (each gets a serial). */
-export function writeMissTexts(file: string, count: number): void {
+/**
+ * Writes `count` texts with the length mix of run.sh's own texts, each made unique
+ * by a serial and `salt` (a fresh salt per run keeps every request a cache miss).
+ */
+function writeMissTexts(file: string, count: number, salt: string): void {
   const base = readFileSync(join(ANCHORS, 'bench/gen_texts.txt'), 'utf8').split('\n').filter(Boolean);
-  const lines = Array.from({ length: count }, (_, i) => `${base[i % base.length]} #${i}`);
+  const lines = Array.from({ length: count }, (_, i) => `${base[i % base.length]} #${salt}${i}`);
   writeFileSync(file, `${lines.join('\n')}\n`);
 }
+
+const MISS_TEXTS = 150_000;
 
 export function parseKeyValues(line: string): Map<string, string> {
   return new Map(line.trim().split(/\s+/).flatMap((kv) => {
@@ -73,10 +76,20 @@ export async function measure(target: Target, workload: Workload, round: number,
   const script = workload.startsWith('generate') ? 'generate' : workload;
   const dir = join(settings.outDir, 'runs', `${round}-${workload}-${target.conf}-${target.base.split(':').pop()}`);
   mkdirSync(dir, { recursive: true });
-  const args = [RUN_SH, '-d', String(settings.durationS), '-w', String(settings.warmupS), '-c', String(settings.connections), '-l', script, '-o', dir];
+  let warmupS = settings.warmupS;
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (workload === 'generate-miss') {
+    // run.sh would warm up on the texts it then measures, turning the first of them into hits.
+    const warm = join(dir, 'warmup-texts.txt');
+    writeMissTexts(warm, MISS_TEXTS, `w${round}-`);
+    if (warmupS > 0) await wrk(target, 'generate', settings.connections, warmupS, warm);
+    warmupS = 0;
+    env.BENCH_TEXTS = join(dir, 'texts.txt');
+    writeMissTexts(env.BENCH_TEXTS, MISS_TEXTS, `r${round}-`);
+  }
+  const args = [RUN_SH, '-d', String(settings.durationS), '-w', String(warmupS), '-c', String(settings.connections), '-l', script, '-o', dir];
   if (target.pid) args.push('-p', String(target.pid));
   args.push(target.base, target.conf);
-  const env = { ...process.env, ...(workload === 'generate-miss' ? { BENCH_TEXTS: settings.missTexts } : {}) };
   const { code, output } = await run('bash', args, env);
   let raw: string;
   try {
@@ -108,9 +121,9 @@ export async function measure(target: Target, workload: Workload, round: number,
 }
 
 /** A plain wrk run of one of run.sh's Lua workloads (for overload and soak, where run.sh's warm-up and table do not fit). */
-export async function wrk(target: Target, script: 'decode' | 'mix' | 'generate', connections: number, durationS: number): Promise<Map<string, string>> {
+export async function wrk(target: Target, script: 'decode' | 'mix' | 'generate', connections: number, durationS: number, texts?: string): Promise<Map<string, string>> {
   const conf = readFileSync(join(ANCHORS, `bench/targets/${target.conf}.conf`), 'utf8');
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...(texts ? { BENCH_TEXTS: texts } : {}) };
   for (const m of conf.matchAll(/^([A-Z_]+)=(?:'([^']*)'|(\S*))/gm)) env[m[1]!] = m[2] ?? m[3] ?? '';
   const { output } = await run('wrk', ['-t1', `-c${connections}`, `-d${durationS}s`, '--timeout', '10s', '--latency', '-s', join(ANCHORS, `bench/wrk/${script}.lua`), target.base], env);
   const line = output.split('\n').find((l) => l.startsWith('RESULT '));

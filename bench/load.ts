@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { decodeImage } from '../src/decode/pipeline.js';
 import { loadReader } from '../src/decode/zxing.js';
-import { RUN_SH, WORKLOADS, measure, writeMissTexts, type Measurement, type RunSettings, type Workload } from './load-run.js';
+import { RUN_SH, WORKLOADS, measure, type Measurement, type RunSettings, type Workload } from './load-run.js';
 import { checkTargets, summarise, table, targetLines } from './load-report.js';
 import { overload, profile, soak } from './load-stress.js';
 import { ANCHORS, ROOT, externalReference, seedAvailable, startSeed, startService, type Target } from './load-targets.js';
@@ -77,9 +77,7 @@ const settings: RunSettings = {
   warmupS: Number(args.warmup),
   connections: positive('connections', args.connections),
   outDir,
-  missTexts: join(outDir, 'miss-texts.txt'),
 };
-writeMissTexts(settings.missTexts, 400_000);
 
 /** The same pipeline the workers run, on one thread here: what a decode request costs without HTTP. */
 async function inProcessDecodeMs(): Promise<number> {

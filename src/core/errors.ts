@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   'SATURATED',
   'SHUTTING_DOWN',
+  'CLIENT_CLOSED',
   'NOT_FOUND',
   'INTERNAL',
 ] as const;

@@ -47,8 +47,23 @@ export class WorkerPool {
     return new WorkerPool(piscina, threads, maxQueue);
   }
 
-  /** Resolves with the task's output, or rejects with a QrwError (SATURATED when the queue is full). */
-  async run<T extends Task>(task: T): Promise<TaskOutput<T>> {
+  /**
+   * Resolves with the task's output, or rejects with a QrwError (SATURATED when the queue is full).
+   * A decode whose `signal` aborts before a thread picks it up is skipped (CLIENT_CLOSED): under
+   * overload, clients that time out would otherwise leave work that delays everyone behind it.
+   * (Piscina's own abort would terminate a thread that is already running the task.)
+   */
+  async run<T extends Task>(task: T, signal?: AbortSignal): Promise<TaskOutput<T>> {
+    if (signal && task.kind === 'decode') {
+      const cancelled = new Int32Array(new SharedArrayBuffer(4));
+      const onAbort = (): void => void Atomics.store(cancelled, 0, 1);
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await this.run({ ...task, cancelled }) as TaskOutput<T>;
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
+    }
     const transferList = task.kind === 'decode' && task.bytes.byteOffset === 0 && task.bytes.byteLength === task.bytes.buffer.byteLength ? [task.bytes.buffer as ArrayBuffer] : undefined;
     let reply: TaskReply<TaskOutput<T>>;
     try {

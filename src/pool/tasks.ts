@@ -7,6 +7,8 @@ export interface DecodeTask {
   readonly kind: 'decode';
   readonly bytes: Uint8Array;
   readonly options: DecodeOptions;
+  /** Shared with the main thread: non-zero once the client has gone, so a task still queued is skipped. */
+  readonly cancelled?: Int32Array;
 }
 
 export interface GenerateTask {

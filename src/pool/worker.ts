@@ -1,7 +1,7 @@
 import { workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import { generateQr } from '../core/generate.js';
-import { isQrwError } from '../core/errors.js';
+import { QrwError, isQrwError } from '../core/errors.js';
 import { decodeImage } from '../decode/pipeline.js';
 import { loadReader } from '../decode/zxing.js';
 import { nodeDeflate } from '../node-deflate.js';
@@ -14,7 +14,10 @@ sharp.concurrency(1);
 const readerReady = loadReader((workerData as WorkerData).wasm);
 
 async function run(task: Task): Promise<unknown> {
-  if (task.kind === 'decode') return decodeImage(await readerReady, task.bytes, task.options);
+  if (task.kind === 'decode') {
+    if (task.cancelled && Atomics.load(task.cancelled, 0) !== 0) throw new QrwError('CLIENT_CLOSED', 'The client closed the connection before its image was decoded.');
+    return decodeImage(await readerReady, task.bytes, task.options);
+  }
   const image = generateQr(task.data, task.options, nodeDeflate);
   return { body: image.body, contentType: image.contentType, symbol: image.symbol };
 }

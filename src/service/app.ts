@@ -47,6 +47,8 @@ export async function buildApp(config: Config, pool: WorkerPool, logger: boolean
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     return503OnClosing: true,
+    // One line per request, written when it completes (below), instead of Fastify's two.
+    disableRequestLogging: true,
     // A client that stalls mid-request is disconnected after this much silence (precise), and a whole
     // request must arrive within it (Node checks that bound only every 30 s).
     connectionTimeout: config.requestTimeoutMs,
@@ -74,6 +76,7 @@ export async function buildApp(config: Config, pool: WorkerPool, logger: boolean
     const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
     metrics.requests.inc(labels);
     metrics.duration.observe(labels, reply.elapsedTime / 1000);
+    request.log.info({ req: request, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request completed');
   });
 
   // Raw image uploads: the bytes are checked by the decoder, not by the declared type.

@@ -19,6 +19,8 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   RATE_LIMITED: 429,
   SATURATED: 503,
   SHUTTING_DOWN: 503,
+  // nginx's 'client closed request': nobody reads it; it labels the log line and the metrics.
+  CLIENT_CLOSED: 499,
   NOT_FOUND: 404,
   INTERNAL: 500,
 };

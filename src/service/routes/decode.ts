@@ -1,5 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { QrwError } from '../../core/errors.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { QrwError, isQrwError } from '../../core/errors.js';
 import { parseFormats } from '../../decode/formats.js';
 import { mergeSequences, type DecodeResult } from '../../decode/pipeline.js';
 import type { WorkerPool } from '../../pool/pool.js';
@@ -85,15 +85,24 @@ async function* tooManyAsOurs<T>(parts: AsyncIterable<T>): AsyncIterable<T> {
   }
 }
 
+/** Aborts when the connection closes before the response was sent (the client timed out or gave up). */
+function clientGone(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
+
 export function registerDecodeRoutes(app: FastifyInstance, pool: WorkerPool, metrics: Metrics, limits: DecodeLimits): void {
-  async function decode(request: FastifyRequest<{ Querystring: { formats?: string } }>): Promise<DecodeResult> {
+  async function decode(request: FastifyRequest<{ Querystring: { formats?: string } }>, reply: FastifyReply): Promise<DecodeResult> {
     try {
       const upload = await readUpload(request);
-      const result = await pool.run({ kind: 'decode', bytes: upload.bytes, options: { formats: parseFormats(upload.formats), maxSide: limits.maxSide, maxPixels: limits.maxPixels } });
+      const result = await pool.run({ kind: 'decode', bytes: upload.bytes, options: { formats: parseFormats(upload.formats), maxSide: limits.maxSide, maxPixels: limits.maxPixels } }, clientGone(reply));
       metrics.decodes.inc({ outcome: result.codes.length ? 'found' : 'none' });
       return result;
     } catch (err) {
-      metrics.decodes.inc({ outcome: 'error' });
+      metrics.decodes.inc({ outcome: isQrwError(err) && err.code === 'CLIENT_CLOSED' ? 'abandoned' : 'error' });
       throw err;
     }
   }
@@ -116,8 +125,8 @@ export function registerDecodeRoutes(app: FastifyInstance, pool: WorkerPool, met
         response: { 200: decodeResponseSchema, ...errors },
       },
     },
-    async (request) => {
-      const r = await decode(request);
+    async (request, reply) => {
+      const r = await decode(request, reply);
       return { texts: r.codes.map((c) => c.text), ...r };
     },
   );
@@ -133,10 +142,11 @@ export function registerDecodeRoutes(app: FastifyInstance, pool: WorkerPool, met
         response: { 200: batchResponseSchema, ...errors },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { files, formats } = await readBatch(request, limits.maxBodyBytes);
       const options = { formats: parseFormats(formats), maxSide: limits.maxSide, maxPixels: limits.maxPixels };
-      const settled = await Promise.allSettled(files.map((f) => pool.run({ kind: 'decode', bytes: f.bytes, options })));
+      const gone = clientGone(reply);
+      const settled = await Promise.allSettled(files.map((f) => pool.run({ kind: 'decode', bytes: f.bytes, options }, gone)));
       const results = settled.map((outcome, i) => {
         const file = files[i]!.name;
         if (outcome.status === 'fulfilled') {
@@ -155,6 +165,6 @@ export function registerDecodeRoutes(app: FastifyInstance, pool: WorkerPool, met
   app.post<{ Querystring: { formats?: string } }>(
     '/decode',
     { schema: { summary: 'Compatibility with the original service: multipart image -> {texts}', tags: ['compat'], querystring, response: { 200: { type: 'object', properties: { texts: { type: 'array', items: { type: 'string' } } } }, ...errors } } },
-    async (request) => ({ texts: (await decode(request)).codes.map((c) => c.text) }),
+    async (request, reply) => ({ texts: (await decode(request, reply)).codes.map((c) => c.text) }),
   );
 }
