@@ -76,6 +76,11 @@ export class WorkerPool {
     return reply.value;
   }
 
+  /** No task could wait now: one more would be refused. */
+  get full(): boolean {
+    return this.piscina.queueSize >= this.maxQueue;
+  }
+
   stats(): PoolStats {
     const p = this.piscina;
     return {

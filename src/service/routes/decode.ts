@@ -95,6 +95,12 @@ function clientGone(reply: FastifyReply): AbortSignal {
 }
 
 export function registerDecodeRoutes(app: FastifyInstance, pool: WorkerPool, metrics: Metrics, limits: DecodeLimits): void {
+  // Shed before the upload is read and parsed: under overload a refused multipart body would
+  // otherwise cost the event loop as much as an accepted one (measured: accepted p99 went from
+  // 0.25 s to 0.9 s at 2x the saturating load while 503s were answered after the parse).
+  const shedWhenFull = async (): Promise<void> => {
+    if (pool.full) throw new QrwError('SATURATED', 'The server is at capacity; retry in a moment.');
+  };
   async function decode(request: FastifyRequest<{ Querystring: { formats?: string } }>, reply: FastifyReply): Promise<DecodeResult> {
     try {
       const upload = await readUpload(request);
@@ -116,6 +122,7 @@ export function registerDecodeRoutes(app: FastifyInstance, pool: WorkerPool, met
   app.post<{ Querystring: { formats?: string } }>(
     '/api/v1/decode',
     {
+      onRequest: shedWhenFull,
       schema: {
         summary: 'Read every code in an image',
         description: 'multipart/form-data with the file in field "image", or the raw image as the body (Content-Type image/*).',
@@ -133,6 +140,7 @@ export function registerDecodeRoutes(app: FastifyInstance, pool: WorkerPool, met
   app.post<{ Querystring: { formats?: string } }>(
     '/api/v1/decode/batch',
     {
+      onRequest: shedWhenFull,
       schema: {
         summary: `Read several images at once (up to ${MAX_BATCH_FILES}); structured-append sequences spread over them are merged`,
         description: 'multipart/form-data with each file in a field "image". One unreadable file does not fail the others: it gets an error entry.',
@@ -164,7 +172,7 @@ export function registerDecodeRoutes(app: FastifyInstance, pool: WorkerPool, met
   // The original service's route: multipart field "image" -> {"texts": [...]}.
   app.post<{ Querystring: { formats?: string } }>(
     '/decode',
-    { schema: { summary: 'Compatibility with the original service: multipart image -> {texts}', tags: ['compat'], querystring, response: { 200: { type: 'object', properties: { texts: { type: 'array', items: { type: 'string' } } } }, ...errors } } },
+    { onRequest: shedWhenFull, schema: { summary: 'Compatibility with the original service: multipart image -> {texts}', tags: ['compat'], querystring, response: { 200: { type: 'object', properties: { texts: { type: 'array', items: { type: 'string' } } } }, ...errors } } },
     async (request, reply) => ({ texts: (await decode(request, reply)).codes.map((c) => c.text) }),
   );
 }
