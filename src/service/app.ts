@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import underPressure from '@fastify/under-pressure';
@@ -48,7 +48,7 @@ export async function buildApp(config: Config, pool: WorkerPool, logger: boolean
     genReqId: () => randomUUID(),
     return503OnClosing: true,
     // One line per request, written when it completes (below), instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // A client that stalls mid-request is disconnected after this much silence (precise), and a whole
     // request must arrive within it (Node checks that bound only every 30 s).
     connectionTimeout: config.requestTimeoutMs,
