@@ -28,7 +28,7 @@ function label(frame: ProfileNode['callFrame']): string {
   return where ? `${name} ${where}:${frame.lineNumber + 1}` : name;
 }
 
-/** Self time per function over every profile in `dir`, excluding idle time; biggest first. */
+/** Self time per function over every profile in `dir`, excluding time spent waiting; biggest first. */
 export function topFunctions(dir: string, limit = 12): { total: number; threads: number; top: FunctionCost[] } {
   const self = new Map<string, number>();
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
@@ -37,7 +37,8 @@ export function topFunctions(dir: string, limit = 12): { total: number; threads:
     const byId = new Map(profile.nodes.map((n) => [n.id, label(n.callFrame)]));
     profile.samples.forEach((id, i) => {
       const name = byId.get(id) ?? '?';
-      if (name === '(idle)') return;
+      // Blocked, not running: the event loop's idle time, and piscina's Atomics.wait between tasks.
+      if (name === '(idle)' || name.startsWith('atomicsWaitLoop ')) return;
       self.set(name, (self.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
     });
   }

@@ -74,7 +74,7 @@ const outDir = join(resultsDir, 'raw', stamp);
 mkdirSync(outDir, { recursive: true });
 const settings: RunSettings = {
   durationS: positive('duration', args.duration),
-  warmupS: Number(args.warmup),
+  warmupS: args.warmup === '0' ? 0 : positive('warmup', args.warmup),
   connections: positive('connections', args.connections),
   outDir,
 };

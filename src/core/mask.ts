@@ -1,8 +1,8 @@
 /**
  * The data-mask choice of ISO/IEC 18004 (the lowest N1-N4 penalty), scored
  * exactly as node-qrcode scores it, on flat typed arrays. node-qrcode's own
- * getBestMask reads every module through method calls and measured ~37 % of a
- * generate request; this gives the same symbol (a test compares them) for a
+ * getBestMask reads every module through method calls and measured ~37 % of the
+ * CPU of cache-miss generation under load; this gives the same symbol (a test compares them) for a
  * fraction of that.
  */
 import { getEncodedBits } from 'qrcode/lib/core/format-info.js';
@@ -44,7 +44,7 @@ function remask(m: Uint8Array, reserved: Uint8Array, size: number, ecLevel: { bi
   writeFormatInfo(m, size, ecLevel, to);
 }
 
-export function penalty(m: Uint8Array, size: number): number {
+function penalty(m: Uint8Array, size: number): number {
   let points = 0;
   let dark = 0;
   for (let a = 0; a < size; a++) {

@@ -124,13 +124,11 @@ export function mergeSequences(codes: readonly DecodedCode[]): MergedSequence[] 
 export async function decodeImage(reader: ZXingReaderModule, bytes: Uint8Array, options: DecodeOptions): Promise<DecodeResult> {
   const source = await openImage(bytes, { maxPixels: options.maxPixels });
   const downscaled = Math.max(source.width, source.height) > options.maxSide;
-  const decoded = new Map<string, Luminance>();
+  const decoded = new Map<Pass['size'], Luminance>();
   const luminance = async (size: Pass['size']): Promise<Luminance> => {
     // The first pass reads the cheap luma; the retry passes were tuned on libvips' colorimetric one.
-    const kind = size === 'first' ? 'fast' : 'colorimetric';
-    const key = `${size}:${kind}`;
-    if (!decoded.has(key)) decoded.set(key, await source.luminance(size === 'full' ? undefined : options.maxSide, kind));
-    return decoded.get(key)!;
+    if (!decoded.has(size)) decoded.set(size, await source.luminance(size === 'full' ? undefined : options.maxSide, size === 'first' ? 'fast' : 'colorimetric'));
+    return decoded.get(size)!;
   };
   for (const pass of CASCADE) {
     if (pass.size === 'full' && !downscaled) continue;
