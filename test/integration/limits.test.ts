@@ -38,23 +38,24 @@ describe('abandoned requests', () => {
   it('skips the decode of a client that hung up while its image waited for the thread', async () => {
     server = await startTestServer({ POOL_THREADS: '1', POOL_MAX_QUEUE: '8' });
     const big = generateQr('keep the thread busy '.repeat(30), parseGenerateOptions({ size: 4000, ec: 'L' }), (d: Uint8Array) => deflateSync(d)).body;
-    const metric = async (): Promise<number> => {
+    const metric = async (name: string): Promise<number> => {
       const text = await (await fetch(`${server!.base}/metrics`)).text();
-      return Number(/qrw_decode_total\{outcome="abandoned"\} (\d+)/.exec(text)?.[1] ?? 0);
+      return Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
     };
-    const busy = Array.from({ length: 3 }, () => fetch(`${server!.base}/api/v1/decode`, { method: 'POST', body: multipart('image', big) }));
+    const waitFor = async (name: string, atLeast: number): Promise<void> => {
+      for (let i = 0; i < 400 && (await metric(name)) < atLeast; i++) await new Promise((r) => setTimeout(r, 10));
+    };
+    // Four images ahead of it: one on the thread, three queued (the queue depth says when they are in).
+    const busy = Array.from({ length: 4 }, () => fetch(`${server!.base}/api/v1/decode`, { method: 'POST', body: multipart('image', big) }));
+    await waitFor('qrw_pool_queue_depth', 3);
     const leaving = new AbortController();
     const abandoned = fetch(`${server.base}/api/v1/decode`, { method: 'POST', body: multipart('image', big), signal: leaving.signal }).catch((err: Error) => err.name);
-    await new Promise((r) => setTimeout(r, 150));
+    await waitFor('qrw_pool_queue_depth', 4);
     leaving.abort();
     expect(await abandoned).toBe('AbortError');
-    expect((await Promise.all(busy)).map((r) => r.status)).toEqual([200, 200, 200]);
-    let count = 0;
-    for (let i = 0; i < 40 && count === 0; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      count = await metric();
-    }
-    expect(count).toBe(1);
+    expect((await Promise.all(busy)).map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    await waitFor('qrw_decode_total\\{outcome="abandoned"\\}', 1);
+    expect(await metric('qrw_decode_total\\{outcome="abandoned"\\}')).toBe(1);
     expect((await fetch(`${server.base}/health`)).status).toBe(200);
   });
 });
