@@ -4,6 +4,8 @@
  *   generate: our encode + 1-bit PNG vs node-qrcode's own toBuffer (PNG)
  *   decode:   our pipeline (sharp -> grayscale -> zxing-wasm) vs zxing-wasm's
  *             public readBarcodes on the encoded file (its own image decoder)
+ *   PNG:      our 8-bit PNG -> luminance path vs sharp's decode and vs zxing's
+ *             own decoder (stb_image in wasm), alone and followed by the read
  * Usage: npm run bench:core [-- IMAGE_DIR]   (default ../shared/anchors/bench/images)
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -13,8 +15,10 @@ import QRCode from 'qrcode';
 import { readBarcodes, prepareZXingModule } from 'zxing-wasm/reader';
 import { generateQr } from '../src/core/generate.js';
 import { parseGenerateOptions } from '../src/core/options.js';
+import sharp from 'sharp';
 import { decodeImage } from '../src/decode/pipeline.js';
-import { compileReaderWasm, loadReader } from '../src/decode/zxing.js';
+import { pngLuminance } from '../src/decode/png.js';
+import { compileReaderWasm, loadReader, readFile, readLuminance } from '../src/decode/zxing.js';
 import { nodeDeflate } from '../src/node-deflate.js';
 
 const imageDir = process.argv[2] ?? fileURLToPath(new URL('../../../shared/anchors/bench/images', import.meta.url));
@@ -69,3 +73,22 @@ const plain = await time(images.length * 5, (i) => readBarcodes(images[i % image
 console.log(`decode (${images.length} images from ${imageDir})`);
 console.log(`  qr-workshop pipeline      ${summary(pipeline)}  found ${found}/${images.length}`);
 console.log(`  zxing-wasm readBarcodes   ${summary(plain)}  found ${plainFound}/${images.length}`);
+
+const pngs = images.filter((b) => b[0] === 0x89 && b[1] === 0x50 && pngLuminance(b, 25_000_000));
+if (pngs.length > 0) {
+  const read = { formats: ['QRCode'], tryHarder: true, tryRotate: true, tryInvert: false, tryDownscale: false };
+  const luma = (i: number): ReturnType<typeof pngLuminance> => pngLuminance(pngs[i % pngs.length]!, 25_000_000);
+  await time(pngs.length, luma); // warm-up
+  const oursPng = await time(pngs.length * 5, luma);
+  const sharpPng = await time(pngs.length * 5, (i) => sharp(pngs[i % pngs.length]!).raw().toBuffer());
+  const oursRead = await time(pngs.length * 5, (i) => {
+    const lum = luma(i)!;
+    return readLuminance(reader, lum.data, lum.width, lum.height, read);
+  });
+  const zxingRead = await time(pngs.length * 5, (i) => readFile(reader, pngs[i % pngs.length]!, read));
+  console.log(`PNG, 8-bit opaque (${pngs.length} of the images)`);
+  console.log(`  qr-workshop png->luma     ${summary(oursPng)}`);
+  console.log(`  sharp png->raw            ${summary(sharpPng)}`);
+  console.log(`  qr-workshop luma + read   ${summary(oursRead)}`);
+  console.log(`  zxing-wasm file + read    ${summary(zxingRead)}`);
+}

@@ -31,17 +31,29 @@ function writeFormatInfo(m: Uint8Array, size: number, ecLevel: { bit: number }, 
   m[(size - 8) * size + 8] = 1;
 }
 
-/** Re-masks a symbol from mask `from` to mask `to` in place (data modules only), with the matching format bits. */
-function remask(m: Uint8Array, reserved: Uint8Array, size: number, ecLevel: { bit: number }, from: number, to: number): void {
-  const a = MASKS[from]!;
-  const b = MASKS[to]!;
-  for (let i = 0; i < size; i++) {
-    for (let j = 0; j < size; j++) {
-      const k = i * size + j;
-      if (!reserved[k] && a(i, j) !== b(i, j)) m[k]! ^= 1;
-    }
+/** Per symbol size, the eight mask patterns as 0/1 per module: computed once, then reused by every symbol of that size. */
+const patternsBySize = new Map<number, readonly Uint8Array[]>();
+
+function patternsFor(size: number): readonly Uint8Array[] {
+  let patterns = patternsBySize.get(size);
+  if (!patterns) {
+    patterns = MASKS.map((mask) => {
+      const pattern = new Uint8Array(size * size);
+      for (let i = 0; i < size; i++) for (let j = 0; j < size; j++) pattern[i * size + j] = mask(i, j) ? 1 : 0;
+      return pattern;
+    });
+    patternsBySize.set(size, patterns);
   }
-  writeFormatInfo(m, size, ecLevel, to);
+  return patterns;
+}
+
+/** Writes into `out` the symbol `m` (masked with `from`) re-masked with `to` (data modules only), with the matching format bits. */
+function remask(out: Uint8Array, m: Uint8Array, reserved: Uint8Array, size: number, ecLevel: { bit: number }, from: number, to: number): void {
+  const patterns = patternsFor(size);
+  const a = patterns[from]!;
+  const b = patterns[to]!;
+  for (let k = 0; k < m.length; k++) out[k] = m[k]! ^ ((a[k]! ^ b[k]!) & (reserved[k]! ^ 1));
+  writeFormatInfo(out, size, ecLevel, to);
 }
 
 function penalty(m: Uint8Array, size: number): number {
@@ -104,14 +116,13 @@ export function applyBestMask(modules: Uint8Array, reserved: Uint8Array, size: n
   let best = applied;
   let lowest = Number.POSITIVE_INFINITY;
   for (let mask = 0; mask < MASKS.length; mask++) {
-    candidate.set(modules);
-    remask(candidate, reserved, size, ecLevel, applied, mask);
+    remask(candidate, modules, reserved, size, ecLevel, applied, mask);
     const p = penalty(candidate, size);
     if (p < lowest) {
       lowest = p;
       best = mask;
     }
   }
-  if (best !== applied) remask(modules, reserved, size, ecLevel, applied, best);
+  if (best !== applied) remask(modules, modules, reserved, size, ecLevel, applied, best);
   return best;
 }
