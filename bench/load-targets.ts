@@ -69,11 +69,33 @@ export interface ServiceOptions {
   readonly log: string;
 }
 
-/** `node dist/src/server.js` with its production defaults (LOG_LEVEL info, logs to a file). */
+export interface StartCommand {
+  readonly env: Record<string, string>;
+  readonly nodeArgs: string[];
+  readonly script: string;
+}
+
+/** `npm start` as package.json spells it (`VAR=value ... node --flag ... script`), so the bench runs what users run. */
+export function startCommand(): StartCommand {
+  const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const words = start.trim().split(/\s+/);
+  const env: Record<string, string> = {};
+  while (words[0]?.includes('=')) {
+    const [name, value] = words.shift()!.split('=') as [string, string];
+    env[name] = value;
+  }
+  if (words.shift() !== 'node') throw new Error(`package.json's start script does not run node: ${start}`);
+  const script = words.pop();
+  if (!script || words.some((w) => !w.startsWith('--'))) throw new Error(`package.json's start script is not "[VAR=value ...] node [--flag ...] script": ${start}`);
+  return { env, nodeArgs: words, script };
+}
+
+/** The production build started as `npm start` starts it (LOG_LEVEL info, logs to a file). */
 export async function startService(options: ServiceOptions): Promise<Target> {
   const port = await freePort();
-  const env = { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...(options.poolThreads ? { POOL_THREADS: String(options.poolThreads) } : {}), ...options.env };
-  const child = launch(process.execPath, [...(options.nodeArgs ?? []), join(ROOT, 'dist/src/server.js')], { cwd: ROOT, env, log: options.log });
+  const start = startCommand();
+  const env = { ...process.env, ...start.env, HOST: '127.0.0.1', PORT: String(port), ...(options.poolThreads ? { POOL_THREADS: String(options.poolThreads) } : {}), ...options.env };
+  const child = launch(process.execPath, [...start.nodeArgs, ...(options.nodeArgs ?? []), join(ROOT, start.script)], { cwd: ROOT, env, log: options.log });
   const base = `http://127.0.0.1:${port}`;
   await waitHealthy(base, child, options.log);
   return { name: options.poolThreads ? `qr-workshop (${options.poolThreads} thr)` : 'qr-workshop', conf: 'qr-workshop', base, pid: child.pid, stop: stopper(child) };

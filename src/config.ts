@@ -11,7 +11,6 @@ export interface Config {
   readonly maxImagePixels: number;
   readonly decodeMaxSide: number;
   readonly generateCacheBytes: number;
-  readonly inlineGenerateMaxBytes: number;
   readonly cacheMaxAgeSeconds: number;
   readonly rateLimitMax: number | undefined;
   readonly rateLimitWindowMs: number;
@@ -41,8 +40,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'MAX_BODY_BYTES', default: '10485760', meaning: 'largest request body (upload) in bytes; larger gets 413' },
   { env: 'MAX_IMAGE_PIXELS', default: '25000000', meaning: 'largest image (width x height) accepted for decoding; larger gets 422 before any pixel is decoded' },
   { env: 'DECODE_MAX_SIDE', default: '1200', meaning: 'images are read downscaled to this longest side first; full size only when nothing was found' },
-  { env: 'GENERATE_CACHE_BYTES', default: '67108864', meaning: 'in-process LRU cache of generated images, in bytes (0 turns it off)' },
-  { env: 'INLINE_GENERATE_MAX_BYTES', default: '200', meaning: 'texts up to this many bytes are generated on the event loop (measured cheaper than a thread hop); longer ones go to the pool' },
+  { env: 'GENERATE_CACHE_BYTES', default: '16777216', meaning: 'in-process LRU cache of generated images, in bytes (0 turns it off)' },
   { env: 'CACHE_MAX_AGE', default: '86400', meaning: 'Cache-Control max-age in seconds for GET /api/v1/generate' },
   { env: 'RATE_LIMIT_MAX', default: '(off)', meaning: 'requests per client IP per window on the API; unset turns rate limiting off' },
   { env: 'RATE_LIMIT_WINDOW', default: '60s', meaning: 'the rate-limit window: a number of ms or e.g. 500ms, 60s, 5m, 1h' },
@@ -107,8 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 10 * 1024 * 1024, 1024),
     maxImagePixels: integer(env, 'MAX_IMAGE_PIXELS', 25_000_000, 1),
     decodeMaxSide: integer(env, 'DECODE_MAX_SIDE', 1200, 64, 65535),
-    generateCacheBytes: integer(env, 'GENERATE_CACHE_BYTES', 64 * 1024 * 1024, 0),
-    inlineGenerateMaxBytes: integer(env, 'INLINE_GENERATE_MAX_BYTES', 200, 0),
+    generateCacheBytes: integer(env, 'GENERATE_CACHE_BYTES', 16 * 1024 * 1024, 0),
     cacheMaxAgeSeconds: integer(env, 'CACHE_MAX_AGE', 86_400, 0),
     rateLimitMax: rateLimitRaw ? integer(env, 'RATE_LIMIT_MAX', 0, 1) : undefined,
     rateLimitWindowMs: parseDuration('RATE_LIMIT_WINDOW', env.RATE_LIMIT_WINDOW?.trim() || '60s'),

@@ -67,7 +67,7 @@ export async function buildApp(config: Config, pool: WorkerPool, logger: boolean
   const readiness: Readiness = { accepting: true, redis: () => redisState(redis) };
   const cache = new ImageCache(config.generateCacheBytes, redis && { redis, prefix: `${config.redisKeyPrefix}gen:`, ttlSeconds: config.sharedCacheTtlSeconds });
   const metrics = createMetrics(pool, () => cache.bytes, () => (redis ? Number(redis.status === 'ready') : undefined));
-  const generator = new Generator(pool, cache, metrics, config.inlineGenerateMaxBytes);
+  const generator = new Generator(pool, cache, metrics);
 
   server.setErrorHandler((err, request, reply) => sendError(request, reply, err, config.maxBodyBytes));
   server.setNotFoundHandler((request, reply) => sendError(request, reply, new QrwError('NOT_FOUND', `There is no route ${request.method} ${request.url.split('?')[0]}.`), config.maxBodyBytes));

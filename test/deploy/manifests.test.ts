@@ -9,6 +9,7 @@ import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/Horizo
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { SETTINGS, loadConfig } from '../../dist/src/config.js';
+import { startCommand } from '../../dist/bench/load-targets.js';
 import { ROOT } from '../helpers/process.js';
 import { multipart, startTestServer } from '../helpers/server.js';
 
@@ -149,7 +150,7 @@ describe('deploy/Dockerfile', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\n.*\/health/m);
     expect(dockerfile).toMatch(/npm prune --omit=dev/);
-    const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
-    expect(dockerfile).toContain(`CMD ["node", "${start.split(' ')[1]}"]`);
+    const start = startCommand();
+    expect(dockerfile).toContain(`CMD ${JSON.stringify(['node', ...start.nodeArgs, start.script]).replaceAll(',', ', ')}`);
   });
 });
