@@ -81,8 +81,8 @@ export function startCommand(): StartCommand {
   const words = start.trim().split(/\s+/);
   const env: Record<string, string> = {};
   while (words[0]?.includes('=')) {
-    const [name, value] = words.shift()!.split('=') as [string, string];
-    env[name] = value;
+    const word = words.shift()!;
+    env[word.slice(0, word.indexOf('='))] = word.slice(word.indexOf('=') + 1);
   }
   if (words.shift() !== 'node') throw new Error(`package.json's start script does not run node: ${start}`);
   const script = words.pop();

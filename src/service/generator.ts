@@ -20,6 +20,12 @@ export function etagFor(req: GenerateRequest): string {
   return `"${hash.digest('base64url').slice(0, 32)}"`;
 }
 
+/** Cheap enough for the event loop (well under a millisecond): a short text and a modest image. */
+function isSmall(req: GenerateRequest): boolean {
+  const bytes = typeof req.data === 'string' ? Buffer.byteLength(req.data) : req.data.byteLength;
+  return bytes <= 256 && (req.options.size ?? req.options.scale * 40) <= 1024;
+}
+
 export class Generator {
   constructor(
     private readonly pool: WorkerPool,
@@ -31,10 +37,11 @@ export class Generator {
     const hit = await this.cache.get(etag);
     this.metrics.cache.inc(hit ? { result: 'hit', tier: hit.tier } : { result: 'miss', tier: 'none' });
     if (hit) return { ...hit.image, cached: hit.tier };
-    // In the pool, even small symbols: generating on the event loop measured 27 % fewer cache-miss
-    // generates per second under load (the loop, not the threads, became the limit). Only when the
-    // pool's queue is full (a burst of many at once) is it done here instead of refused: it is cheap.
-    const image = this.pool.full ? generateQr(req.data, req.options, nodeDeflate) : await this.pool.run({ kind: 'generate', data: req.data, options: req.options });
+    // In the pool, even small symbols: generating them on the event loop while the threads were busy
+    // gave 1296 instead of 1768 cache-miss generates/s (bench/results/2026-11-21-09-54 vs -09-55).
+    // Only when the queue is full (a burst) is a small one done here instead of refused; a large one
+    // would stall every other request, so it still gets the pool's 503.
+    const image = this.pool.full && isSmall(req) ? generateQr(req.data, req.options, nodeDeflate) : await this.pool.run({ kind: 'generate', data: req.data, options: req.options });
     const value: CachedImage = { body: image.body, contentType: image.contentType, symbol: image.symbol };
     this.cache.set(etag, value);
     return { ...value, cached: false };
