@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { decodeImage, type DecodeResult } from '../src/decode/pipeline.js';
 import { loadReader } from '../src/decode/zxing.js';
-import { loadManifest, scoreCorpus, type CategoryScore, type ImageCase } from './corpus.js';
+import { loadManifest, scoreCorpus, scoreImage, type CategoryScore, type ImageCase } from './corpus.js';
 
 const args = process.argv.slice(2);
 const manifest = args.find((a) => !a.startsWith('--')) ?? fileURLToPath(new URL('../../../shared/corpus/manifest.tsv', import.meta.url));
@@ -100,6 +100,7 @@ async function main(): Promise<void> {
   const cases: Array<ImageCase | CountCase> = corpus ? loadManifest(manifest) : loadCountList(manifest);
   const all = new Map<string, CategoryScore & { times: number[] }>();
   const passTimes = new Map<string, number[]>();
+  const misreads: string[] = [];
   for (const degrees of rotations) {
     const entries: Array<{ case: ImageCase; result: DecodeResult | undefined }> = [];
     const times = new Map<string, number[]>();
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
       passTimes.set(timing.pass, [...(passTimes.get(timing.pass) ?? []), timing.ms]);
       if ('rows' in c) {
         entries.push({ case: c, result });
+        if (result && c.rows[0]!.kind !== 'sa-part' && scoreImage(c, result).misread) misreads.push(`${c.path} at ${degrees}°: ${JSON.stringify(result.codes.map((x) => x.text))}`);
       } else {
         const s = counts.get(c.category) ?? { passed: 0, total: 0, misreads: 0, falsePositives: 0 };
         const found = result?.codes.length ?? 0;
@@ -128,6 +130,7 @@ async function main(): Promise<void> {
     }
   }
   if (rotations.length > 1) printTable(`all rotations (${rotations.join('/')})`, all);
+  if (misreads.length) console.log(`\nmisreads (returned texts)\n${misreads.map((m) => `  ${m}`).join('\n')}`);
   console.log('\ntime per image by the pass that ended the cascade (fast = one pass; later ones include the passes before them)');
   for (const [pass, t] of passTimes) console.log(`  ${pass.padEnd(22)} n=${String(t.length).padEnd(5)} median ${quantile(t, 0.5).toFixed(1)} ms  p95 ${quantile(t, 0.95).toFixed(1)} ms`);
 }

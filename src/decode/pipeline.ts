@@ -2,6 +2,8 @@ import { contentTypes, type ZXingReaderModule, type ZXingReadResult } from 'zxin
 import { QrwError } from '../core/errors.js';
 import { openImage, type Luminance } from './image.js';
 import { pngLuminance } from './png.js';
+import { smooth } from './smooth.js';
+import { drawSymbol, sampleModules, type Point, type Quad } from './regrid.js';
 import { readFile, readLuminance, type ReadPassOptions } from './zxing.js';
 import type { BarcodeFormatName } from './formats.js';
 
@@ -12,16 +14,13 @@ export interface DecodeOptions {
   readonly maxPixels: number;
 }
 
-export interface Point {
-  readonly x: number;
-  readonly y: number;
-}
+export type { Point } from './regrid.js';
 
 export interface DecodedCode {
   readonly text: string;
   readonly format: string;
   /** Corners in the coordinates of the uploaded image (after EXIF orientation). */
-  readonly position: { readonly topLeft: Point; readonly topRight: Point; readonly bottomRight: Point; readonly bottomLeft: Point };
+  readonly position: Quad;
   readonly contentType: string;
   /** The payload's raw bytes, base64, when it is not text. */
   readonly bytes?: string;
@@ -62,6 +61,10 @@ interface Pass {
    */
   readonly size: 'first' | 'retry' | 'full';
   readonly options: Omit<ReadPassOptions, 'formats'>;
+  /** Read the retry luminance smoothed (see smooth.ts). */
+  readonly smooth?: boolean;
+  /** Also collect QR symbols that were located but failed error correction, for the regrid stage. */
+  readonly locate?: boolean;
 }
 
 /**
@@ -70,11 +73,46 @@ interface Pass {
  */
 const CASCADE: readonly Pass[] = [
   { name: 'fast', size: 'first', options: { tryHarder: true, tryRotate: true, tryInvert: false, tryDownscale: false } },
-  { name: 'invert-downscale', size: 'retry', options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, tryDenoise: true } },
+  { name: 'invert-downscale', size: 'retry', locate: true, options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, tryDenoise: true, returnErrors: true } },
   // A global threshold reads codes under uneven local contrast that the local-average binarizer breaks up.
-  { name: 'global-histogram', size: 'retry', options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, binarizer: 'GlobalHistogram' } },
+  { name: 'global-histogram', size: 'retry', locate: true, options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, binarizer: 'GlobalHistogram', returnErrors: true } },
+  // Texture inside the modules (an embedded picture, halftone, noise) splits them under any threshold until it is smoothed away.
+  { name: 'smoothed-global-histogram', size: 'retry', smooth: true, options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, binarizer: 'GlobalHistogram' } },
   { name: 'full-size', size: 'full', options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true } },
 ];
+
+/** At most this many located-but-unreadable symbols are re-sampled per image (each costs 5-25 ms for versions 1-10, at most ~60 ms for version 40). */
+const MAX_REGRID_CANDIDATES = 3;
+
+interface Located {
+  readonly lum: Luminance;
+  readonly position: Quad;
+  readonly size: number;
+}
+
+/** QR model 2 symbols only ("1".."40"): the regrid knows their layout; Micro QR and rMQR versions are "M…"/"R…". */
+function locatedSymbols(found: readonly ZXingReadResult[], lum: Luminance): Located[] {
+  return found
+    .filter((r) => r.error && r.format === 'QRCode' && /^\d+$/.test(r.version))
+    .map((r) => ({ lum, position: r.position, size: 17 + 4 * Number(r.version) }));
+}
+
+/**
+ * Last resort for symbols on curved or wrinkled surfaces (see regrid.ts): each
+ * located symbol is re-sampled with a refined grid and read again as a clean,
+ * pure symbol; error correction decides whether a re-sampling is right.
+ */
+function regridRead(reader: ZXingReaderModule, located: readonly Located[]): { result: ZXingReadResult; lum: Luminance } | undefined {
+  for (const symbol of located.slice(0, MAX_REGRID_CANDIDATES)) {
+    for (const modules of sampleModules(symbol.lum, symbol.position, symbol.size)) {
+      const clean = drawSymbol(modules, symbol.size);
+      const [result] = readLuminance(reader, clean.data, clean.width, clean.height, { formats: ['QRCode'], isPure: true, tryHarder: false, tryRotate: false, tryInvert: false, tryDownscale: false });
+      // The clean symbol's corners mean nothing to the caller: report where the symbol is in the image.
+      if (result) return { result: { ...result, position: symbol.position }, lum: symbol.lum };
+    }
+  }
+  return undefined;
+}
 
 function toBase64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
@@ -131,6 +169,11 @@ export async function decodeImage(reader: ZXingReaderModule, bytes: Uint8Array, 
     if (!decoded.has(size)) decoded.set(size, await source.luminance(size === 'full' ? undefined : options.maxSide, size === 'first' ? 'fast' : 'colorimetric'));
     return decoded.get(size)!;
   };
+  const located: Located[] = [];
+  const done = (found: readonly ZXingReadResult[], scale: number, pass: string): DecodeResult => {
+    const codes = found.map((r) => toCode(r, scale));
+    return { codes, sequences: mergeSequences(codes), width: source.width, height: source.height, imageFormat: source.format, damaged: source.damaged, pass };
+  };
   for (const pass of CASCADE) {
     if (pass.size === 'full' && !downscaled) continue;
     const passOptions = { ...pass.options, formats: options.formats };
@@ -141,14 +184,16 @@ export async function decodeImage(reader: ZXingReaderModule, bytes: Uint8Array, 
       const png = source.format === 'png' ? pngLuminance(bytes, options.maxPixels) : undefined;
       found = png ? readLuminance(reader, png.data, png.width, png.height, passOptions) : readFile(reader, bytes, passOptions);
     } else {
-      const lum = await luminance(pass.size);
+      const lum = pass.smooth ? smooth(await luminance(pass.size)) : await luminance(pass.size);
       found = readLuminance(reader, lum.data, lum.width, lum.height, passOptions);
       scale = source.width / lum.width;
+      if (pass.locate) located.push(...locatedSymbols(found, lum));
     }
-    if (found.length === 0) continue;
-    const codes = found.map((r) => toCode(r, scale));
-    return { codes, sequences: mergeSequences(codes), width: source.width, height: source.height, imageFormat: source.format, damaged: source.damaged, pass: pass.name };
+    const read = found.filter((r) => !r.error);
+    if (read.length > 0) return done(read, scale, pass.name);
   }
+  const regridded = options.formats.includes('QRCode') ? regridRead(reader, located) : undefined;
+  if (regridded) return done([regridded.result], source.width / regridded.lum.width, 'regrid');
   if (source.damaged) {
     // A damaged image is only worth a 200 when the part that could be read held a code.
     throw new QrwError('CORRUPT_IMAGE', 'The image data is damaged (for example truncated), and no code could be read from the part that was readable.');

@@ -40,7 +40,7 @@ export function loadReader(compiled?: WebAssembly.Module): Promise<ZXingReaderMo
   return modulePromise;
 }
 
-export type ReadPassOptions = Pick<ReaderOptions, 'tryHarder' | 'tryRotate' | 'tryInvert' | 'tryDownscale' | 'tryDenoise' | 'isPure' | 'binarizer' | 'maxNumberOfSymbols'> & {
+export type ReadPassOptions = Pick<ReaderOptions, 'tryHarder' | 'tryRotate' | 'tryInvert' | 'tryDownscale' | 'tryDenoise' | 'isPure' | 'binarizer' | 'maxNumberOfSymbols' | 'returnErrors'> & {
   formats: readonly string[];
 };
 
