@@ -118,6 +118,15 @@ describe('generate -> decode round trips', () => {
     expect(result.codes[0]!.position.bottomRight.x).toBeGreaterThan(2000);
   });
 
+  it('reads Shift_JIS bytes without an ECI as Japanese text, as zxing guesses the charset', async () => {
+    // 日本語のテスト in Shift_JIS, written in byte mode with no ECI (as many Japanese encoders do).
+    const sjis = Uint8Array.of(0x93, 0xfa, 0x96, 0x7b, 0x8c, 0xea, 0x82, 0xcc, 0x83, 0x65, 0x83, 0x58, 0x83, 0x67);
+    const png = generateQr(sjis, parseGenerateOptions({ ec: 'M' }), deflate).body;
+    const code = (await decodeImage(reader, png, limits)).codes[0]!;
+    expect(code.text).toBe('日本語のテスト');
+    expect(code.hasEci).toBe(false);
+  });
+
   it('returns raw bytes when the payload is binary', async () => {
     const bytes = Uint8Array.of(0x00, 0xff, 0x10, 0x80, 0x7f, 0x01);
     const png = generateQr(bytes, parseGenerateOptions({ ec: 'L' }), deflate).body;
