@@ -237,7 +237,7 @@ class Sampler {
 }
 
 /**
- * Module values of the symbol (true = dark), thresholded against the mean of
+ * Module values of the symbol (1 = dark), thresholded against the mean of
  * the surrounding modules so that shading across the symbol does not flip them.
  */
 function threshold(values: Float64Array, size: number, radius: number): Uint8Array {
@@ -284,6 +284,9 @@ const LEVELS: ReadonlyArray<readonly [points: number, range: number, radius: num
  * as one of them decodes.
  */
 export function* sampleModules(img: Gray, quad: Quad, size: number): Generator<Uint8Array> {
+  // Collinear corners (a degenerate locator result) give no projective map: nothing to sample.
+  const centre = squareToQuad(quad)(0.5, 0.5);
+  if (!centre.every(Number.isFinite)) return;
   const sampler = new Sampler(img, quad, size);
   const values = new Float64Array(size * size);
   for (const [points, range, radius] of LEVELS) {

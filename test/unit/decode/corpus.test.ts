@@ -28,8 +28,9 @@ describe.runIf(present || process.env.CI === 'true')('public corpus (upright)', 
     // A misread on an image whose upstream labels disagree is allowed only when the text is the other label.
     const excused = new Map<string, number>();
     for (const conflict of baseline.labelConflicts) {
-      const entry = results.find((r) => r.case.path === conflict.path)!;
-      const other = results.find((r) => r.case.path === conflict.sameImageAs)!;
+      const entry = results.find((r) => r.case.path === conflict.path);
+      const other = results.find((r) => r.case.path === conflict.sameImageAs);
+      if (!entry || !other) throw new Error(`labelConflicts names an image the corpus does not have: ${conflict.path} / ${conflict.sameImageAs}`);
       if (!entry.result || !scoreImage(entry.case, entry.result).misread) continue;
       expect(entry.result.codes.map((c) => c.text), `${conflict.path}: a misread that is not the other label`).toContain(other.case.rows[0]!.expected);
       excused.set(entry.case.category, (excused.get(entry.case.category) ?? 0) + 1);

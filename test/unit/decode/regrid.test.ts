@@ -49,6 +49,11 @@ describe('regrid (curved and wrinkled codes)', () => {
     expect(levels).toBe(3);
   });
 
+  it('samples nothing for collinear corners instead of returning garbage', () => {
+    const line = { topLeft: { x: 10, y: 10 }, topRight: { x: 50, y: 10 }, bottomRight: { x: 90, y: 10 }, bottomLeft: { x: 30, y: 10 } };
+    expect([...sampleModules(wrinkled(0, 1), line, size)]).toEqual([]);
+  });
+
   it('reads a wrinkled code that every plain pass misses', async () => {
     const result = await decodeImage(reader, await png(wrinkled(0.3, 16), 1.2), limits);
     expect(result.pass).toBe('regrid');
