@@ -38,3 +38,12 @@ declare module 'qrcode/lib/core/error-correction-code.js' {
 declare module 'qrcode/lib/core/format-info.js' {
   export function getEncodedBits(errorCorrectionLevel: { bit: number }, mask: number): number;
 }
+
+declare module 'qrcode/lib/core/mask-pattern.js' {
+  /** The penalty rules of ISO/IEC 18004 7.8.3, as node-qrcode scores a masked symbol. */
+  type Modules = { size: number; data: Uint8Array };
+  export function getPenaltyN1(modules: Modules): number;
+  export function getPenaltyN2(modules: Modules): number;
+  export function getPenaltyN3(modules: Modules): number;
+  export function getPenaltyN4(modules: Modules): number;
+}

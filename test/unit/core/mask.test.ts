@@ -1,6 +1,8 @@
 import { create } from 'qrcode/lib/core/qrcode.js';
+import { getPenaltyN1, getPenaltyN2, getPenaltyN3, getPenaltyN4 } from 'qrcode/lib/core/mask-pattern.js';
 import { describe, expect, it } from 'vitest';
 import { encodeQr } from '../../../src/core/encode.js';
+import { maskPenalties } from '../../../src/core/mask.js';
 import type { EcLevel } from '../../../src/core/options.js';
 
 /** Deterministic texts of every length class and mode mix, so every version range and mask gets exercised. */
@@ -38,6 +40,26 @@ describe('mask choice', () => {
       masks.add(ours.mask);
     });
     expect(masks.size, 'every mask pattern was chosen at least once').toBe(8);
+  });
+
+  it('scores each of the eight masks exactly as node-qrcode scores that mask applied', () => {
+    const levels: EcLevel[] = ['L', 'M', 'Q', 'H'];
+    texts(48).forEach((text, i) => {
+      const errorCorrectionLevel = levels[i % 4]!;
+      let built;
+      try {
+        built = create(text, { errorCorrectionLevel, maskPattern: 0 });
+      } catch {
+        return;
+      }
+      const { size, data, reservedBit } = built.modules;
+      const ours = maskPenalties(data, reservedBit, size, built.errorCorrectionLevel, 0);
+      const theirs = [...Array(8).keys()].map((maskPattern) => {
+        const modules = create(text, { errorCorrectionLevel, maskPattern }).modules;
+        return getPenaltyN1(modules) + getPenaltyN2(modules) + getPenaltyN3(modules) + getPenaltyN4(modules);
+      });
+      expect(ours, `penalties for text #${i} (version ${built.version})`).toEqual(theirs);
+    });
   });
 
   it('keeps an explicitly requested mask', () => {
