@@ -166,7 +166,9 @@ try {
   if (args.scaling) {
     const scaling: Measurement[] = [];
     for (const threads of args.scaling.split(',').map((t) => positive('scaling', t))) {
-      const service = await startService({ poolThreads: threads, log: join(outDir, `service-${threads}.log`) });
+      // The default queue (16 per thread) is below 32 connections with one thread: it would measure shedding, not capacity.
+      const maxQueue = Math.max(settings.connections, 16 * threads);
+      const service = await startService({ poolThreads: threads, env: { POOL_MAX_QUEUE: String(maxQueue) }, log: join(outDir, `service-${threads}.log`) });
       started.push(service);
       for (const w of ['decode', 'mix'] as const) scaling.push(await measure(service, w, 1, settings));
       await stopAll();

@@ -23,6 +23,11 @@ interface Upload {
   readonly formats: unknown;
 }
 
+/** The same memory as a plain Uint8Array (`new Uint8Array(buffer)` would copy it); a whole-buffer view moves to the worker without a copy. */
+function viewOf(buffer: Buffer): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
 /** Multipart (field `image`, optional field `formats`) or a raw image body. */
 async function readUpload(request: FastifyRequest<{ Querystring: { formats?: string } }>): Promise<Upload> {
   if (request.isMultipart()) {
@@ -30,7 +35,7 @@ async function readUpload(request: FastifyRequest<{ Querystring: { formats?: str
     let formats: unknown = request.query.formats;
     for await (const part of request.parts()) {
       if (part.type === 'file') {
-        if (part.fieldname === 'image' && !bytes) bytes = new Uint8Array(await part.toBuffer());
+        if (part.fieldname === 'image' && !bytes) bytes = viewOf(await part.toBuffer());
         else part.file.resume(); // drain fields we do not use so the stream moves on
       } else if (part.fieldname === 'formats') {
         formats = part.value;
@@ -39,7 +44,7 @@ async function readUpload(request: FastifyRequest<{ Querystring: { formats?: str
     if (!bytes) throw new QrwError('MISSING_IMAGE', 'The multipart form has no file in the field "image".');
     return { bytes, formats };
   }
-  if (Buffer.isBuffer(request.body)) return { bytes: new Uint8Array(request.body), formats: request.query.formats };
+  if (Buffer.isBuffer(request.body)) return { bytes: viewOf(request.body), formats: request.query.formats };
   throw new QrwError('UNSUPPORTED_MEDIA_TYPE', 'Send the image as multipart/form-data (field "image") or as a raw body with Content-Type image/* or application/octet-stream.');
 }
 
@@ -61,7 +66,7 @@ async function readBatch(request: FastifyRequest<{ Querystring: { formats?: stri
         part.file.resume();
         continue;
       }
-      const bytes = new Uint8Array(await part.toBuffer());
+      const bytes = viewOf(await part.toBuffer());
       total += bytes.byteLength;
       if (total > maxBodyBytes) throw new QrwError('BODY_TOO_LARGE', `The batch's files add up to more than the limit of ${maxBodyBytes} bytes.`, { limit: maxBodyBytes });
       files.push({ name: part.filename || `image-${files.length + 1}`, bytes });
