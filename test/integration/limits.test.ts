@@ -22,6 +22,8 @@ describe('saturation', () => {
     expect(statuses).toContain(503);
     const refused = responses.find((r) => r.status === 503)!;
     expect(refused.headers.get('retry-after')).toBe('1');
+    // The refused upload is not read: the connection closes instead of being drained.
+    expect(refused.headers.get('connection')).toBe('close');
     expect(await refused.json()).toMatchObject({ error: { code: 'SATURATED' } });
     expect(Date.now() - started).toBeLessThan(30_000);
     // Recovers: once the burst is over, requests are served again.
