@@ -131,7 +131,7 @@ async function main(): Promise<void> {
   }
   if (rotations.length > 1) printTable(`all rotations (${rotations.join('/')})`, all);
   if (misreads.length) console.log(`\nmisreads (returned texts)\n${misreads.map((m) => `  ${m}`).join('\n')}`);
-  console.log('\ntime per image by the pass that ended the cascade (fast = one pass; later ones include the passes before them)');
+  console.log('\ntime per image by the passes that read its codes (fast = one pass; later ones include the passes before them)');
   for (const [pass, t] of passTimes) console.log(`  ${pass.padEnd(22)} n=${String(t.length).padEnd(5)} median ${quantile(t, 0.5).toFixed(1)} ms  p95 ${quantile(t, 0.95).toFixed(1)} ms`);
 }
 

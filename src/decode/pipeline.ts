@@ -49,7 +49,7 @@ export interface DecodeResult {
   readonly imageFormat: string;
   /** The image was damaged (e.g. truncated); what could be read was used. */
   readonly damaged: boolean;
-  /** Which pass of the cascade found the codes, or 'none'. */
+  /** The passes of the cascade that found codes, joined with '+' (e.g. 'fast', 'fast+full-size'), or 'none'. */
   readonly pass: string;
 }
 
@@ -68,11 +68,13 @@ interface Pass {
 }
 
 /**
- * Cheapest first; later passes run only when the earlier ones found nothing,
- * so images with a clear code pay for one pass only.
+ * Cheapest first; later passes run only when the earlier ones found nothing or
+ * the picture evidently holds more codes (see decodeImage), so images with a
+ * clear code pay for one pass only.
  */
 const CASCADE: readonly Pass[] = [
-  { name: 'fast', size: 'first', options: { tryHarder: true, tryRotate: true, tryInvert: false, tryDownscale: false } },
+  // returnErrors: a symbol located but not read beside the codes that were read means the picture holds more than this pass got.
+  { name: 'fast', size: 'first', options: { tryHarder: true, tryRotate: true, tryInvert: false, tryDownscale: false, returnErrors: true } },
   { name: 'invert-downscale', size: 'retry', locate: true, options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, tryDenoise: true, returnErrors: true } },
   // A global threshold reads codes under uneven local contrast that the local-average binarizer breaks up.
   { name: 'global-histogram', size: 'retry', locate: true, options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, binarizer: 'GlobalHistogram', returnErrors: true } },
@@ -86,6 +88,7 @@ const MAX_REGRID_CANDIDATES = 3;
 
 interface Located {
   readonly lum: Luminance;
+  /** Corners in `lum`'s coordinates. */
   readonly position: Quad;
   readonly size: number;
 }
@@ -97,21 +100,44 @@ function locatedSymbols(found: readonly ZXingReadResult[], lum: Luminance): Loca
     .map((r) => ({ lum, position: r.position, size: 17 + 4 * Number(r.version) }));
 }
 
+function scaleQuad(q: Quad, scale: number): Quad {
+  const p = (v: Point): Point => ({ x: Math.round(v.x * scale), y: Math.round(v.y * scale) });
+  return { topLeft: p(q.topLeft), topRight: p(q.topRight), bottomRight: p(q.bottomRight), bottomLeft: p(q.bottomLeft) };
+}
+
+/** Whether the centre of `q` lies in the box around `other`: the same symbol, found again by another pass. */
+function sameSymbol(q: Quad, other: Quad): boolean {
+  const corners = [q.topLeft, q.topRight, q.bottomRight, q.bottomLeft];
+  const cx = corners.reduce((sum, v) => sum + v.x, 0) / 4;
+  const cy = corners.reduce((sum, v) => sum + v.y, 0) / 4;
+  const xs = [other.topLeft.x, other.topRight.x, other.bottomRight.x, other.bottomLeft.x];
+  const ys = [other.topLeft.y, other.topRight.y, other.bottomRight.y, other.bottomLeft.y];
+  return cx >= Math.min(...xs) && cx <= Math.max(...xs) && cy >= Math.min(...ys) && cy <= Math.max(...ys);
+}
+
 /**
  * Last resort for symbols on curved or wrinkled surfaces (see regrid.ts): each
- * located symbol is re-sampled with a refined grid and read again as a clean,
- * pure symbol; error correction decides whether a re-sampling is right.
+ * located symbol that no code read so far explains is re-sampled with a refined
+ * grid and read again as a clean, pure symbol; error correction decides whether
+ * a re-sampling is right. Returns the codes read, in image coordinates.
  */
-function regridRead(reader: ZXingReaderModule, located: readonly Located[]): { result: ZXingReadResult; lum: Luminance } | undefined {
-  for (const symbol of located.slice(0, MAX_REGRID_CANDIDATES)) {
+function regridRead(reader: ZXingReaderModule, located: readonly Located[], imageWidth: number, known: readonly DecodedCode[]): DecodedCode[] {
+  const read: DecodedCode[] = [];
+  const unexplained = (symbol: Located): boolean => !known.concat(read).some((c) => sameSymbol(scaleQuad(symbol.position, imageWidth / symbol.lum.width), c.position));
+  for (const symbol of located.filter(unexplained).slice(0, MAX_REGRID_CANDIDATES)) {
+    // Two passes often locate the same symbol: once one of them is read, the other is skipped.
+    if (!unexplained(symbol)) continue;
     for (const modules of sampleModules(symbol.lum, symbol.position, symbol.size)) {
       const clean = drawSymbol(modules, symbol.size);
       const [result] = readLuminance(reader, clean.data, clean.width, clean.height, { formats: ['QRCode'], isPure: true, tryHarder: false, tryRotate: false, tryInvert: false, tryDownscale: false });
-      // The clean symbol's corners mean nothing to the caller: report where the symbol is in the image.
-      if (result) return { result: { ...result, position: symbol.position }, lum: symbol.lum };
+      if (result) {
+        // The clean symbol's corners mean nothing to the caller: report where the symbol is in the image.
+        read.push(toCode({ ...result, position: symbol.position }, imageWidth / symbol.lum.width));
+        break;
+      }
     }
   }
-  return undefined;
+  return read;
 }
 
 function toBase64(bytes: Uint8Array): string {
@@ -119,13 +145,12 @@ function toBase64(bytes: Uint8Array): string {
 }
 
 function toCode(r: ZXingReadResult, scale: number): DecodedCode {
-  const p = (q: Point): Point => ({ x: Math.round(q.x * scale), y: Math.round(q.y * scale) });
   const contentType: string = contentTypes[r.contentType] ?? 'Text';
   const binary = contentType === 'Binary' || contentType === 'Mixed';
   return {
     text: r.text,
     format: r.format,
-    position: { topLeft: p(r.position.topLeft), topRight: p(r.position.topRight), bottomRight: p(r.position.bottomRight), bottomLeft: p(r.position.bottomLeft) },
+    position: scaleQuad(r.position, scale),
     contentType,
     ...(binary ? { bytes: toBase64(r.bytes) } : {}),
     ...(r.ecLevel ? { ecLevel: r.ecLevel } : {}),
@@ -170,10 +195,9 @@ export async function decodeImage(reader: ZXingReaderModule, bytes: Uint8Array, 
     return decoded.get(size)!;
   };
   const located: Located[] = [];
-  const done = (found: readonly ZXingReadResult[], scale: number, pass: string): DecodeResult => {
-    const codes = found.map((r) => toCode(r, scale));
-    return { codes, sequences: mergeSequences(codes), width: source.width, height: source.height, imageFormat: source.format, damaged: source.damaged, pass };
-  };
+  const codes: DecodedCode[] = [];
+  const passes: string[] = [];
+  const isNew = (q: Quad): boolean => !codes.some((c) => sameSymbol(q, c.position));
   for (const pass of CASCADE) {
     if (pass.size === 'full' && !downscaled) continue;
     const passOptions = { ...pass.options, formats: options.formats };
@@ -189,14 +213,27 @@ export async function decodeImage(reader: ZXingReaderModule, bytes: Uint8Array, 
       scale = source.width / lum.width;
       if (pass.locate) located.push(...locatedSymbols(found, lum));
     }
-    const read = found.filter((r) => !r.error);
-    if (read.length > 0) return done(read, scale, pass.name);
+    const fresh = found.filter((r) => !r.error).map((r) => toCode(r, scale)).filter((c) => isNew(c.position));
+    if (fresh.length > 0) {
+      codes.push(...fresh);
+      passes.push(pass.name);
+    }
+    // One code and nothing else located: done, the common case, after one pass. Several codes, or a
+    // located symbol that none of them explains, mean a picture of many codes: the later passes look
+    // for the ones this pass missed (smaller, fainter, inverted; the full-size pass for small ones).
+    const unexplained = found.some((r) => r.error && isNew(scaleQuad(r.position, scale)));
+    if (codes.length === 1 && !unexplained) break;
   }
-  const regridded = options.formats.includes('QRCode') ? regridRead(reader, located) : undefined;
-  if (regridded) return done([regridded.result], source.width / regridded.lum.width, 'regrid');
-  if (source.damaged) {
+  if (options.formats.includes('QRCode') && (codes.length === 0 || located.length > 0)) {
+    const regridded = regridRead(reader, located, source.width, codes);
+    if (regridded.length > 0) {
+      codes.push(...regridded);
+      passes.push('regrid');
+    }
+  }
+  if (codes.length === 0 && source.damaged) {
     // A damaged image is only worth a 200 when the part that could be read held a code.
     throw new QrwError('CORRUPT_IMAGE', 'The image data is damaged (for example truncated), and no code could be read from the part that was readable.');
   }
-  return { codes: [], sequences: [], width: source.width, height: source.height, imageFormat: source.format, damaged: false, pass: 'none' };
+  return { codes, sequences: mergeSequences(codes), width: source.width, height: source.height, imageFormat: source.format, damaged: source.damaged, pass: passes.join('+') || 'none' };
 }

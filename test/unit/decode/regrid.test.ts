@@ -63,6 +63,16 @@ describe('regrid (curved and wrinkled codes)', () => {
     expect(result.codes[0]!.position.topLeft.x).toBeLessThan(MARGIN * PX + 2 * PX);
   });
 
+  it('reads the wrinkled code beside a plain one: a located symbol that no read code explains keeps the cascade going', async () => {
+    const crumpled = await sharp(await png(wrinkled(0.3, 16), 1.2)).extend({ right: 420, background: '#d7d7d7' }).toBuffer();
+    const plain = await QRCode.toBuffer('the plain one', { scale: 6, margin: 2 });
+    const side = (size + 2 * MARGIN) * PX;
+    const both = await sharp(crumpled).composite([{ input: plain, left: side + 60, top: 40 }]).png().toBuffer();
+    const result = await decodeImage(reader, new Uint8Array(both), limits);
+    expect(result.codes.map((c) => c.text).sort()).toEqual([TEXT, 'the plain one'].sort());
+    expect(result.pass).toBe('fast+regrid');
+  });
+
   it('the same code without the wrinkle is read by the first pass', async () => {
     const result = await decodeImage(reader, await png(wrinkled(0, 1), 1.2), limits);
     expect(result.pass).toBe('fast');

@@ -118,6 +118,29 @@ describe('generate -> decode round trips', () => {
     expect(result.codes[0]!.position.bottomRight.x).toBeGreaterThan(2000);
   });
 
+  it('keeps looking in a picture of several codes: a small label beside three large ones is read at full size', async () => {
+    const label = (text: string, scale: number): Buffer => Buffer.from(generateQr(text, parseGenerateOptions({ scale, margin: 2 }), deflate).body);
+    // 3200 px wide: the fast pass reads it at 1200, where the small label's modules (3 px) shrink to ~1 px.
+    const sheet = await sharp({ create: { width: 3200, height: 1400, channels: 3, background: '#ffffff' } })
+      .composite([
+        { input: label('label one', 24), left: 50, top: 50 },
+        { input: label('label two', 24), left: 1100, top: 50 },
+        { input: label('label three', 24), left: 2150, top: 50 },
+        { input: label('small label', 3), left: 1500, top: 1150 },
+      ])
+      .png()
+      .toBuffer();
+    const result = await decodeImage(reader, new Uint8Array(sheet), limits);
+    expect(result.codes.map((c) => c.text).sort()).toEqual(['label one', 'label three', 'label two', 'small label']);
+    expect(result.pass).toBe('fast+full-size');
+    // Each code once, although the full-size pass reads the large ones again.
+    const small = result.codes.find((c) => c.text === 'small label')!;
+    expect(small.position.topLeft.x).toBeGreaterThan(1450);
+    expect(small.position.topLeft.y).toBeGreaterThan(1100);
+    // One code alone ends the cascade after the first pass.
+    expect((await decodeImage(reader, label('alone', 6), limits)).pass).toBe('fast');
+  });
+
   it('reads Shift_JIS bytes without an ECI as Japanese text, as zxing guesses the charset', async () => {
     // 日本語のテスト in Shift_JIS, written in byte mode with no ECI (as many Japanese encoders do).
     const sjis = Uint8Array.of(0x93, 0xfa, 0x96, 0x7b, 0x8c, 0xea, 0x82, 0xcc, 0x83, 0x65, 0x83, 0x58, 0x83, 0x67);
