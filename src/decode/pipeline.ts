@@ -224,7 +224,7 @@ export async function decodeImage(reader: ZXingReaderModule, bytes: Uint8Array, 
     const unexplained = found.some((r) => r.error && isNew(scaleQuad(r.position, scale)));
     if (codes.length === 1 && !unexplained) break;
   }
-  if (options.formats.includes('QRCode') && (codes.length === 0 || located.length > 0)) {
+  if (options.formats.includes('QRCode')) {
     const regridded = regridRead(reader, located, source.width, codes);
     if (regridded.length > 0) {
       codes.push(...regridded);
