@@ -38,9 +38,10 @@ export function createMetrics(pool: WorkerPool, cacheBytes: () => number, redisU
   stat('qrw_pool_queue_depth', 'Tasks waiting for a worker thread', () => pool.stats().queued);
   stat('qrw_pool_queue_limit', 'Tasks allowed to wait before requests get 503', () => pool.stats().maxQueue);
   stat('qrw_pool_utilization_ratio', 'Share of pool capacity in use since start (0-1)', () => pool.stats().utilization);
-  stat('qrw_pool_wait_mean_seconds', 'Mean time a task waited for a thread', () => pool.stats().waitMeanMs / 1000);
-  stat('qrw_pool_wait_p99_seconds', '99th percentile of the time a task waited for a thread', () => pool.stats().waitP99Ms / 1000);
+  stat('qrw_pool_wait_mean_seconds', 'Mean time a task waited in the queue until a thread took it (behind at most the task that thread runs)', () => pool.stats().waitMeanMs / 1000);
+  stat('qrw_pool_wait_p99_seconds', '99th percentile of the time a task waited in the queue until a thread took it', () => pool.stats().waitP99Ms / 1000);
   stat('qrw_pool_run_mean_seconds', 'Mean time a task ran on a thread', () => pool.stats().runMeanMs / 1000);
+  stat('qrw_pool_submitted_tasks', 'Tasks accepted by the pool since start (not those refused with 503)', () => pool.stats().submitted);
   stat('qrw_pool_completed_tasks', 'Tasks completed by the pool since start', () => pool.stats().completed);
   stat('qrw_generate_cache_bytes', 'Bytes held by the in-process generate cache', cacheBytes);
   stat('qrw_redis_up', '1 while the Redis connection (REDIS_URL) is ready, 0 while it is not; absent without REDIS_URL', redisUp);

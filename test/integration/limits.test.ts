@@ -2,6 +2,7 @@ import { deflateSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateQr } from '../../dist/src/core/generate.js';
 import { parseGenerateOptions } from '../../dist/src/core/options.js';
+import { TASKS_PER_THREAD } from '../../dist/src/pool/pool.js';
 import { multipart, startTestServer } from '../helpers/server.js';
 
 let server: Awaited<ReturnType<typeof startTestServer>> | undefined;
@@ -45,17 +46,20 @@ describe('abandoned requests', () => {
       return Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
     };
     const waitFor = async (name: string, atLeast: number): Promise<void> => {
-      for (let i = 0; i < 400 && (await metric(name)) < atLeast; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 1000 && (await metric(name)) < atLeast; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await metric(name)).toBeGreaterThanOrEqual(atLeast);
     };
-    // Four images ahead of it: one on the thread, three queued (the queue depth says when they are in).
-    const busy = Array.from({ length: 4 }, () => fetch(`${server!.base}/api/v1/decode`, { method: 'POST', body: multipart('image', big) }));
-    await waitFor('qrw_pool_queue_depth', 3);
+    // Images ahead of it: those handed to the thread and three more, so it waits several decodes in the
+    // queue. The pool's count of accepted tasks (it only grows) says when each request is in; the queue
+    // depth would not, as a decode that ends meanwhile lowers it.
+    const busy = Array.from({ length: TASKS_PER_THREAD + 3 }, () => fetch(`${server!.base}/api/v1/decode`, { method: 'POST', body: multipart('image', big) }));
+    await waitFor('qrw_pool_submitted_tasks', busy.length);
     const leaving = new AbortController();
     const abandoned = fetch(`${server.base}/api/v1/decode`, { method: 'POST', body: multipart('image', big), signal: leaving.signal }).catch((err: Error) => err.name);
-    await waitFor('qrw_pool_queue_depth', 4);
+    await waitFor('qrw_pool_submitted_tasks', busy.length + 1);
     leaving.abort();
     expect(await abandoned).toBe('AbortError');
-    expect((await Promise.all(busy)).map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect((await Promise.all(busy)).map((r) => r.status)).toEqual(busy.map(() => 200));
     await waitFor('qrw_decode_total\\{outcome="abandoned"\\}', 1);
     expect(await metric('qrw_decode_total\\{outcome="abandoned"\\}')).toBe(1);
     expect((await fetch(`${server.base}/health`)).status).toBe(200);
