@@ -16,11 +16,13 @@
  *     --overload          also decode at 1x, 2x and 4x the connections
  *     --soak S            also the mix for S seconds with RSS samples
  *     --profile           also decode and generate-miss under node --cpu-prof, top functions
+ *     --help              this text
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { decodeImage } from '../src/decode/pipeline.js';
@@ -30,23 +32,41 @@ import { checkTargets, summarise, table, targetLines } from './load-report.js';
 import { overload, profile, soak } from './load-stress.js';
 import { ANCHORS, ROOT, externalReference, seedAvailable, startSeed, startService, type Target } from './load-targets.js';
 
-const { values: args } = parseArgs({
-  options: {
-    rounds: { type: 'string', default: '3' },
-    duration: { type: 'string', default: '15' },
-    warmup: { type: 'string', default: '3' },
-    connections: { type: 'string', default: '32' },
-    workloads: { type: 'string', default: WORKLOADS.join(',') },
-    threads: { type: 'string' },
-    compare: { type: 'string' },
-    'compare-pid': { type: 'string' },
-    'no-reference': { type: 'boolean', default: false },
-    scaling: { type: 'string' },
-    overload: { type: 'boolean', default: false },
-    soak: { type: 'string' },
-    profile: { type: 'boolean', default: false },
-  },
-});
+const OPTIONS = {
+  rounds: { type: 'string', default: '3' },
+  duration: { type: 'string', default: '15' },
+  warmup: { type: 'string', default: '3' },
+  connections: { type: 'string', default: '32' },
+  workloads: { type: 'string', default: WORKLOADS.join(',') },
+  threads: { type: 'string' },
+  compare: { type: 'string' },
+  'compare-pid': { type: 'string' },
+  'no-reference': { type: 'boolean', default: false },
+  scaling: { type: 'string' },
+  overload: { type: 'boolean', default: false },
+  soak: { type: 'string' },
+  profile: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+/** The usage at the top of this file, printed for --help or an unknown option instead of a stack trace. */
+function usage(): string {
+  const source = readFileSync(fileURLToPath(import.meta.url), 'utf8');
+  return source.slice(source.indexOf('/**') + 3, source.indexOf('*/')).split('\n').map((l) => l.replace(/^ \* ?/, '')).join('\n').trim();
+}
+
+let parsed;
+try {
+  parsed = parseArgs({ options: OPTIONS });
+} catch (err) {
+  console.error(`${(err as Error).message}\n\n${usage()}`);
+  process.exit(2);
+}
+if (parsed.values.help) {
+  console.log(usage());
+  process.exit(0);
+}
+const args = parsed.values;
 
 const positive = (name: string, raw: string | undefined): number => {
   const n = Number(raw);
