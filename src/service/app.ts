@@ -13,6 +13,7 @@ import type { WorkerPool } from '../pool/pool.js';
 import { ImageCache } from './cache.js';
 import { Generator } from './generator.js';
 import { sendError } from './http-errors.js';
+import { silentConnectionsCloser } from './connections.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { connectRedis, redisState } from './redis.js';
 import { registerDecodeRoutes } from './routes/decode.js';
@@ -64,6 +65,9 @@ export async function buildApp(config: Config, pool: WorkerPool, logger: boolean
   server.addHook('onClose', async () => {
     await redis?.quit().catch(() => redis.disconnect());
   });
+  // preClose runs just before Fastify stops the listener, with no turn of the event loop in between.
+  const closeSilentConnections = silentConnectionsCloser(server.server);
+  server.addHook('preClose', async () => closeSilentConnections());
   const readiness: Readiness = { accepting: true, redis: () => redisState(redis) };
   const cache = new ImageCache(config.generateCacheBytes, redis && { redis, prefix: `${config.redisKeyPrefix}gen:`, ttlSeconds: config.sharedCacheTtlSeconds });
   const metrics = createMetrics(pool, () => cache.bytes, () => (redis ? Number(redis.status === 'ready') : undefined));

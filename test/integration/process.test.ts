@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +36,19 @@ describe('server process', () => {
     expect(service.logs).toContain('shutdown complete');
     expect(service.logs).not.toContain(secret);
     for (const line of service.logs.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+  });
+
+  it('on SIGTERM does not wait for a connection that never sent a request (a pre-connect, a TCP check)', async () => {
+    // Before, such a connection held the shutdown until SHUTDOWN_TIMEOUT_MS, which then exited 1.
+    const service = new ServiceProcess({ PORT: '0', SHUTDOWN_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '60000' });
+    const base = await service.start();
+    const silent = connect(Number(new URL(base).port), '127.0.0.1');
+    await once(silent, 'connect');
+    const dropped = once(silent, 'close');
+    expect(await service.stop('SIGTERM')).toBe(0);
+    await dropped;
+    expect(service.logs).toContain('shutdown complete');
+    expect(service.logs).not.toContain('shutdown timed out');
   });
 
   it('refuses an invalid configuration with a clear message', () => {
