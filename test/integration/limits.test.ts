@@ -39,7 +39,7 @@ describe('saturation', () => {
 
 describe('abandoned requests', () => {
   it('skips the decode of a client that hung up while its image waited for the thread', async () => {
-    server = await startTestServer({ POOL_THREADS: '1', POOL_MAX_QUEUE: '8' });
+    server = await startTestServer({ POOL_THREADS: '1', POOL_MAX_QUEUE: '16' });
     const big = generateQr('keep the thread busy '.repeat(30), parseGenerateOptions({ size: 4000, ec: 'L' }), (d: Uint8Array) => deflateSync(d)).body;
     const metric = async (name: string): Promise<number> => {
       const text = await (await fetch(`${server!.base}/metrics`)).text();
@@ -49,10 +49,10 @@ describe('abandoned requests', () => {
       for (let i = 0; i < 1000 && (await metric(name)) < atLeast; i++) await new Promise((r) => setTimeout(r, 10));
       expect(await metric(name)).toBeGreaterThanOrEqual(atLeast);
     };
-    // Images ahead of it: those handed to the thread and three more, so it waits several decodes in the
+    // Images ahead of it: those handed to the thread and ten more, so it waits about a second in the
     // queue. The pool's count of accepted tasks (it only grows) says when each request is in; the queue
     // depth would not, as a decode that ends meanwhile lowers it.
-    const busy = Array.from({ length: TASKS_PER_THREAD + 3 }, () => fetch(`${server!.base}/api/v1/decode`, { method: 'POST', body: multipart('image', big) }));
+    const busy = Array.from({ length: TASKS_PER_THREAD + 10 }, () => fetch(`${server!.base}/api/v1/decode`, { method: 'POST', body: multipart('image', big) }));
     await waitFor('qrw_pool_submitted_tasks', busy.length);
     const leaving = new AbortController();
     const abandoned = fetch(`${server.base}/api/v1/decode`, { method: 'POST', body: multipart('image', big), signal: leaving.signal }).catch((err: Error) => err.name);
