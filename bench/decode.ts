@@ -4,7 +4,10 @@
  * misreads, false positives, median and p95 ms per image, and which cascade pass
  * found the codes (with the extra passes' time reported apart from the fast pass).
  *
- *   npm run bench:decode [-- MANIFEST] [--upright]
+ *   npm run bench:decode [-- MANIFEST] [--upright] [--plain]
+ *
+ * --plain scores one zxing-wasm pass with its default options (QR only) instead:
+ * the single reader the issue's reference figures come from, for a side-by-side run.
  *
  * MANIFEST defaults to ../shared/corpus/manifest.tsv. A plain list
  * `path<TAB>category<TAB>n_codes` (paths relative to the list) is scored by count:
@@ -14,13 +17,14 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { decodeImage, type DecodeResult } from '../src/decode/pipeline.js';
-import { loadReader } from '../src/decode/zxing.js';
+import { decodeImage, mergeSequences, toCode, type DecodeResult } from '../src/decode/pipeline.js';
+import { loadReader, readFile } from '../src/decode/zxing.js';
 import { loadManifest, scoreCorpus, scoreImage, type CategoryScore, type ImageCase } from './corpus.js';
 
 const args = process.argv.slice(2);
 const manifest = args.find((a) => !a.startsWith('--')) ?? fileURLToPath(new URL('../../../shared/corpus/manifest.tsv', import.meta.url));
 const rotations = args.includes('--upright') ? [0] : [0, 90, 180, 270];
+const plain = args.includes('--plain');
 const options = { formats: ['QRCode'] as const, maxSide: 1200, maxPixels: 25_000_000 };
 
 interface CountCase {
@@ -59,11 +63,17 @@ async function timedDecode(reader: Awaited<ReturnType<typeof loadReader>>, bytes
   const t = performance.now();
   let result: DecodeResult | undefined;
   try {
-    result = await decodeImage(reader, bytes, options);
+    result = plain ? plainRead(reader, bytes) : await decodeImage(reader, bytes, options);
   } catch {
     result = undefined;
   }
   return { result, timing: { ms: performance.now() - t, pass: result?.pass ?? 'error' } };
+}
+
+/** One zxing-wasm pass over the file with the library's defaults, QR only. */
+function plainRead(reader: Awaited<ReturnType<typeof loadReader>>, bytes: Uint8Array): DecodeResult {
+  const codes = readFile(reader, bytes, { formats: options.formats }).filter((r) => !r.error).map((r) => toCode(r, 1));
+  return { codes, sequences: mergeSequences(codes), width: 0, height: 0, imageFormat: '', damaged: false, pass: 'plain' };
 }
 
 function quantile(values: number[], q: number): number {

@@ -144,7 +144,8 @@ function toBase64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
-function toCode(r: ZXingReadResult, scale: number): DecodedCode {
+/** A reader result as the API reports it, its corners scaled back to the uploaded image's size. */
+export function toCode(r: ZXingReadResult, scale: number): DecodedCode {
   const contentType: string = contentTypes[r.contentType] ?? 'Text';
   const binary = contentType === 'Binary' || contentType === 'Mixed';
   return {
