@@ -2,6 +2,7 @@ import { contentTypes, type ZXingReaderModule, type ZXingReadResult } from 'zxin
 import { QrwError } from '../core/errors.js';
 import { openImage, type Luminance } from './image.js';
 import { pngLuminance } from './png.js';
+import { flattenIllumination } from './flatten.js';
 import { smooth } from './smooth.js';
 import { drawSymbol, sampleModules, type Point, type Quad } from './regrid.js';
 import { readFile, readLuminance, type ReadPassOptions } from './zxing.js';
@@ -61,8 +62,8 @@ interface Pass {
    */
   readonly size: 'first' | 'retry' | 'full';
   readonly options: Omit<ReadPassOptions, 'formats'>;
-  /** Read the retry luminance smoothed (see smooth.ts). */
-  readonly smooth?: boolean;
+  /** Read the luminance smoothed (smooth.ts) or divided by the light falling on it (flatten.ts). */
+  readonly transform?: 'smooth' | 'flatten';
   /** Also collect QR symbols that were located but failed error correction, for the regrid stage. */
   readonly locate?: boolean;
 }
@@ -79,7 +80,9 @@ const CASCADE: readonly Pass[] = [
   // A global threshold reads codes under uneven local contrast that the local-average binarizer breaks up.
   { name: 'global-histogram', size: 'retry', locate: true, options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, binarizer: 'GlobalHistogram', returnErrors: true } },
   // Texture inside the modules (an embedded picture, halftone, noise) splits them under any threshold until it is smoothed away.
-  { name: 'smoothed-global-histogram', size: 'retry', smooth: true, options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, binarizer: 'GlobalHistogram' } },
+  { name: 'smoothed-global-histogram', size: 'retry', transform: 'smooth', options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, binarizer: 'GlobalHistogram' } },
+  // A hard shadow edge across the code: every local threshold smears it over several modules.
+  { name: 'flattened', size: 'retry', transform: 'flatten', locate: true, options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, returnErrors: true } },
   { name: 'full-size', size: 'full', options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true } },
 ];
 
@@ -186,6 +189,15 @@ export function mergeSequences(codes: readonly DecodedCode[]): MergedSequence[] 
   return merged;
 }
 
+/** The flattening window: 7 % of the picture's longer side, several modules of any code that is not the whole picture. */
+const FLATTEN_RADIUS = 0.035;
+
+function transformed(lum: Luminance, transform: Pass['transform']): Luminance {
+  if (transform === 'smooth') return smooth(lum);
+  if (transform === 'flatten') return flattenIllumination(lum, Math.max(2, Math.round(FLATTEN_RADIUS * Math.max(lum.width, lum.height))));
+  return lum;
+}
+
 export async function decodeImage(reader: ZXingReaderModule, bytes: Uint8Array, options: DecodeOptions): Promise<DecodeResult> {
   const source = await openImage(bytes, { maxPixels: options.maxPixels });
   const downscaled = Math.max(source.width, source.height) > options.maxSide;
@@ -209,7 +221,7 @@ export async function decodeImage(reader: ZXingReaderModule, bytes: Uint8Array, 
       const png = source.format === 'png' ? pngLuminance(bytes, options.maxPixels) : undefined;
       found = png ? readLuminance(reader, png.data, png.width, png.height, passOptions) : readFile(reader, bytes, passOptions);
     } else {
-      const lum = pass.smooth ? smooth(await luminance(pass.size)) : await luminance(pass.size);
+      const lum = transformed(await luminance(pass.size), pass.transform);
       found = readLuminance(reader, lum.data, lum.width, lum.height, passOptions);
       scale = source.width / lum.width;
       if (pass.locate) located.push(...locatedSymbols(found, lum));
