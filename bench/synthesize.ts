@@ -29,6 +29,10 @@ if (!outDir) {
   process.exit(2);
 }
 const perCategory = option('--per', 20);
+if (!Number.isInteger(perCategory) || perCategory < 1 || !Number.isInteger(option('--seed', 1))) {
+  console.error('--per takes a whole number of pictures (at least 1), --seed a whole number');
+  process.exit(2);
+}
 
 /** mulberry32: a small seeded generator, so a set can be written again identically. */
 let state = option('--seed', 1) >>> 0;
@@ -84,7 +88,7 @@ function invert(m: Mat3): Mat3 {
   return [A / det, B / det, C / det, D / det, E / det, F / det, G / det, H / det, I / det];
 }
 
-interface Symbol {
+interface PlacedSymbol {
   readonly matrix: QrMatrix;
   readonly text: string;
   /** Image pixel -> unit square of the symbol with its 4-module quiet zone. */
@@ -102,7 +106,7 @@ interface Symbol {
 interface Scene {
   readonly width: number;
   readonly height: number;
-  readonly symbols: Symbol[];
+  readonly symbols: PlacedSymbol[];
   /** Multiplies the brightness (shadows); adds to it (glare). */
   readonly shade: (x: number, y: number) => number;
   readonly glare: (x: number, y: number) => number;
@@ -113,7 +117,7 @@ interface Scene {
 }
 
 /** Places a symbol of `modulePx` pixel modules at (cx, cy), rotated, with its corners pushed by up to `tilt` of its side. */
-function place(matrix: QrMatrix, text: string, cx: number, cy: number, modulePx: number, tilt: number, extra: Partial<Symbol> = {}): Symbol {
+function place(matrix: QrMatrix, text: string, cx: number, cy: number, modulePx: number, tilt: number, extra: Partial<PlacedSymbol> = {}): PlacedSymbol {
   const side = (matrix.size + 8) * modulePx;
   const angle = between(0, 2 * Math.PI);
   const corners = [[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5], [-0.5, 0.5]].map(([u, v]) => {
@@ -128,7 +132,7 @@ function place(matrix: QrMatrix, text: string, cx: number, cy: number, modulePx:
 }
 
 /** Brightness 0..1 of the symbols at a sample point, or undefined where none covers it. */
-function sampleSymbols(symbols: readonly Symbol[], x: number, y: number): number | undefined {
+function sampleSymbols(symbols: readonly PlacedSymbol[], x: number, y: number): number | undefined {
   for (const s of symbols) {
     const m = s.toSquare;
     const w = m[6] * x + m[7] * y + m[8];
@@ -182,7 +186,7 @@ async function render(scene: Scene): Promise<Buffer> {
 const plain = { shade: () => 1, glare: () => 0, blurPx: 0, noise: 0.02, quality: 85, invert: false };
 
 /** One symbol filling about `fill` of the shorter side of a width x height picture. */
-function single(text: string, ec: EcLevel, width: number, height: number, fill: number, tilt: number, extra: Partial<Symbol> = {}): { symbols: Symbol[]; modulePx: number } {
+function single(text: string, ec: EcLevel, width: number, height: number, fill: number, tilt: number, extra: Partial<PlacedSymbol> = {}): { symbols: PlacedSymbol[]; modulePx: number } {
   const matrix = encodeQr(text, { ec });
   const modulePx = (fill * Math.min(width, height)) / (matrix.size + 8);
   return { symbols: [place(matrix, text, width / 2 + between(-0.05, 0.05) * width, height / 2 + between(-0.05, 0.05) * height, modulePx, tilt, extra)], modulePx };
@@ -221,7 +225,7 @@ const CATEGORIES: Record<string, Maker> = {
     const text = randomText(pick([20, 40]));
     const ec = pick(['Q', 'H'] as const);
     const n = encodeQr(text, { ec }).size;
-    // Blotches away from the finder patterns, covering roughly 5-10 % of the symbol.
+    // One to three discs away from the finder patterns, each 3-9 % of the symbol's area.
     const blotches = Array.from({ length: pick([1, 2, 3]) }, () => [between(9, n - 9), between(9, n - 9), between(0.1, 0.17) * n, pick([0.08, 0.92])] as const);
     return { ...plain, width: 1000, height: 800, ...single(text, ec, 1000, 800, between(0.4, 0.6), 0.04, { blotches }) };
   },
@@ -238,7 +242,7 @@ const CATEGORIES: Record<string, Maker> = {
     return { ...plain, width: 1000, height: 800, symbols, invert: true, blurPx: 0.25 * modulePx, shade: (x, y) => 0.75 + 0.25 * Math.cos((2 * Math.PI * x) / pitch) * Math.cos((2 * Math.PI * y) / pitch) };
   },
   many: () => {
-    const symbols: Symbol[] = [];
+    const symbols: PlacedSymbol[] = [];
     const [cols, rows] = [pick([3, 4]), pick([2, 3])];
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) {
