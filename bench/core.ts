@@ -6,6 +6,7 @@
  *             public readBarcodes on the encoded file (its own image decoder)
  *   PNG:      our 8-bit PNG -> luminance path vs sharp's decode and vs zxing's
  *             own decoder (stb_image in wasm), alone and followed by the read
+ *   header:   our plain-file probe vs sharp's metadata(), which it spares
  * Usage: npm run bench:core [-- IMAGE_DIR]   (default ../shared/anchors/bench/images)
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { generateQr } from '../src/core/generate.js';
 import { parseGenerateOptions } from '../src/core/options.js';
 import { decodeImage } from '../src/decode/pipeline.js';
 import { pngLuminance } from '../src/decode/png.js';
+import { probePlainFile } from '../src/decode/header.js';
 import { compileReaderWasm, loadReader, readFile, readLuminance } from '../src/decode/zxing.js';
 import { nodeDeflate } from '../src/node-deflate.js';
 
@@ -92,3 +94,10 @@ if (pngs.length > 0) {
   console.log(`  qr-workshop luma + read   ${summary(oursRead)}`);
   console.log(`  zxing-wasm file + read    ${summary(zxingRead)}`);
 }
+
+const probed = images.filter((b) => probePlainFile(b)).length;
+const probe = await time(images.length * 20, (i) => probePlainFile(images[i % images.length]!));
+const metadata = await time(images.length * 5, (i) => sharp(images[i % images.length]!).metadata());
+console.log(`image header (${probed} of ${images.length} read as plain JPEG/PNG by the probe)`);
+console.log(`  qr-workshop probe         ${summary(probe)}`);
+console.log(`  sharp metadata()          ${summary(metadata)}`);

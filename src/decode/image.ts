@@ -1,6 +1,7 @@
 import sharp, { type Sharp } from 'sharp';
 import { decode as decodeBmp } from 'bmp-ts';
 import { QrwError } from '../core/errors.js';
+import { probePlainFile } from './header.js';
 
 export interface Luminance {
   readonly data: Uint8Array;
@@ -137,12 +138,18 @@ export async function openImage(bytes: Uint8Array, limits: ImageLimits): Promise
   let width: number;
   let height: number;
   let plainFile = false;
+  const plain = probePlainFile(bytes);
   if (isBmp(bytes)) {
     const raw = openBmp(bytes, limits);
     input = raw;
     format = 'bmp';
     width = raw.width;
     height = raw.height;
+  } else if (plain && endsComplete(bytes, plain.format)) {
+    ({ format, width, height } = plain);
+    checkPixels(width, height, limits);
+    input = { kind: 'encoded', bytes, alpha: false };
+    plainFile = true;
   } else {
     let meta;
     try {

@@ -45,9 +45,12 @@ describe('abandoned requests', () => {
       const text = await (await fetch(`${server!.base}/metrics`)).text();
       return Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
     };
+    // A deadline, not a count of polls: on a loaded machine each poll is slower, and a stalled step must fail
+    // with its name and value well inside the test's timeout.
     const waitFor = async (name: string, atLeast: number): Promise<void> => {
-      for (let i = 0; i < 1000 && (await metric(name)) < atLeast; i++) await new Promise((r) => setTimeout(r, 10));
-      expect(await metric(name)).toBeGreaterThanOrEqual(atLeast);
+      const deadline = Date.now() + 15_000;
+      while ((await metric(name)) < atLeast && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(await metric(name), `${name} after 15 s`).toBeGreaterThanOrEqual(atLeast);
     };
     // Images ahead of it: those handed to the thread and ten more, so it waits about a second in the
     // queue. The pool's count of accepted tasks (it only grows) says when each request is in; the queue
