@@ -1,10 +1,9 @@
-import { getTotalCodewordsCount } from 'qrcode/lib/core/error-correction-code.js';
 import { getCharCountIndicator } from 'qrcode/lib/core/mode.js';
 import { create, type QrSymbol } from 'qrcode/lib/core/qrcode.js';
-import { getSymbolTotalCodewords } from 'qrcode/lib/core/utils.js';
 import { QrwError } from './errors.js';
 import { applyBestMask } from './mask.js';
 import type { EcLevel } from './options.js';
+import { capacityBits, segmentsFor } from './segment.js';
 
 /** A QR symbol as a square of modules, 1 = dark, row-major, without quiet zone. */
 export interface QrMatrix {
@@ -39,7 +38,8 @@ export function encodeQr(data: string | Uint8Array, options: EncodeOptions): QrM
   if (data.length > MAX_SYMBOL_CHARACTERS) {
     throw new QrwError('QR_DATA_TOO_LONG', `The data (${data.length} characters) is longer than any QR code can hold (7089 digits at most).`, { length: data.length });
   }
-  const input = typeof data === 'string' ? data : [{ data, mode: 'byte' as const }];
+  // No segmentation fits: node-qrcode is handed the whole text and says so in its own words (mapped below).
+  const input = typeof data === 'string' ? [...(segmentsFor(data, options.ec, options.version) ?? [{ data, mode: 'byte' as const }])] : [{ data, mode: 'byte' as const }];
   let symbol;
   try {
     // Built with mask 0 when none is asked for; applyBestMask then picks the one node-qrcode would, faster.
@@ -67,14 +67,13 @@ export function encodeQr(data: string | Uint8Array, options: EncodeOptions): QrM
     ec: options.ec,
     mask,
     dataBytes: typeof data === 'string' ? utf8.encode(data).length : data.length,
-    ...bitBudget(symbol),
+    ...bitBudget(symbol, options.ec),
   };
 }
 
 /** How full the symbol is: the same sums node-qrcode makes when it picks the version. */
-function bitBudget(symbol: QrSymbol): { usedBits: number; capacityBits: number } {
-  const { version, errorCorrectionLevel, segments } = symbol;
+function bitBudget(symbol: QrSymbol, ec: EcLevel): { usedBits: number; capacityBits: number } {
+  const { version, segments } = symbol;
   const usedBits = segments.reduce((sum, s) => sum + 4 + getCharCountIndicator(s.mode, version) + s.getBitsLength(), 0);
-  const capacityBits = (getSymbolTotalCodewords(version) - getTotalCodewordsCount(version, errorCorrectionLevel)) * 8;
-  return { usedBits, capacityBits };
+  return { usedBits, capacityBits: capacityBits(version, ec) };
 }

@@ -35,6 +35,13 @@ declare module 'qrcode/lib/core/error-correction-code.js' {
   export function getTotalCodewordsCount(version: number, errorCorrectionLevel: { bit: number }): number;
 }
 
+declare module 'qrcode/lib/core/error-correction-level.js' {
+  export const L: { bit: number };
+  export const M: { bit: number };
+  export const Q: { bit: number };
+  export const H: { bit: number };
+}
+
 declare module 'qrcode/lib/core/format-info.js' {
   export function getEncodedBits(errorCorrectionLevel: { bit: number }, mask: number): number;
 }

@@ -29,6 +29,9 @@ const CASES: Array<[string, string, EcLevel]> = [
   ['Japanese', 'こんにちは、世界。QRコードのテストです（カタカナ・ひらがな・漢字）', 'H'],
   ['emoji', 'Party 🎉🚀✨ — ok 👍🏽', 'H'],
   ['one character', 'x', 'H'],
+  // Numeric, alphanumeric and byte segments in one symbol.
+  ['mixed modes', 'SN 0123456789012345 lot A-77/B: 4006381333931 ok', 'M'],
+  ['upper-case URL with digits', 'HTTPS://EXAMPLE.COM/ITEM/12345678901234567890', 'Q'],
   ...(Object.entries(MAX_BYTES) as Array<[EcLevel, number]>).map(([ec, n]): [string, string, EcLevel] => [`maximum length at ${ec}`, pseudoText(n), ec]),
 ];
 
