@@ -231,7 +231,8 @@ const CATEGORIES: Record<string, Maker> = {
   },
   'high-version': () => {
     const text = randomText(pick([300, 500, 800]));
-    const { symbols, modulePx } = single(text, pick(['L', 'M']), 1600, 1200, between(0.6, 0.8), 0.04);
+    // At most 0.6 of the shorter side, as elsewhere: turned 45 degrees, a larger symbol leaves the picture.
+    const { symbols, modulePx } = single(text, pick(['L', 'M']), 1600, 1200, between(0.45, 0.6), 0.04);
     return { ...plain, width: 1600, height: 1200, symbols, blurPx: 0.3 * modulePx, quality: 80 };
   },
   'noisy-jpeg': () => ({ ...plain, width: 1000, height: 800, ...single(randomText(pick([20, 50])), pick(['M', 'H']), 1000, 800, between(0.35, 0.55), 0.05), noise: between(0.08, 0.15), quality: Math.round(between(15, 35)) }),
