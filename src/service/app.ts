@@ -32,6 +32,9 @@ export interface App {
 const OPS_ROUTES = new Set(['/health', '/ready', '/metrics']);
 const isOpsRoute = (url: string): boolean => OPS_ROUTES.has(url.split('?')[0] ?? '');
 
+/** How often the event-loop lag is averaged (under-pressure's default). */
+const PRESSURE_SAMPLE_MS = 1000;
+
 export async function buildApp(config: Config, pool: WorkerPool, logger: boolean | object = true): Promise<App> {
   const server = Fastify({
     logger:
@@ -106,11 +109,21 @@ export async function buildApp(config: Config, pool: WorkerPool, logger: boolean
     });
   }
   if (config.maxEventLoopDelayMs > 0) {
+    // The lag is measured from this registration on, so the first readings include the start-up work
+    // (schema compilation, plugin loading: on a busy machine over a second of blocked loop): a fresh
+    // replica answered every API request 503 for up to a second after it was ready (seen in CI). Readings
+    // are trusted from two sample windows after the listener opened, when one whole window has followed it.
+    let listeningSince = Number.POSITIVE_INFINITY;
+    server.addHook('onListen', async () => {
+      listeningSince = Date.now();
+    });
+    const startingUp = (): boolean => Date.now() - listeningSince < 2 * PRESSURE_SAMPLE_MS;
     // Event-loop lag means every request is already late: shed API work at once, keep probes answering.
     await server.register(underPressure, {
       maxEventLoopDelay: config.maxEventLoopDelayMs,
+      sampleInterval: PRESSURE_SAMPLE_MS,
       pressureHandler: (request, reply, type, value) => {
-        if (isOpsRoute(request.url)) return;
+        if (isOpsRoute(request.url) || startingUp()) return;
         sendError(request, reply, new QrwError('SATURATED', `The server is overloaded (${type} at ${Math.round(Number(value))}); retry shortly.`), config.maxBodyBytes);
       },
     });
