@@ -50,7 +50,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'REDIS_URL', default: '(off)', meaning: 'e.g. redis://redis:6379/0: replicas share the generate cache and the rate-limit counters; unset keeps both in-process' },
   { env: 'REDIS_KEY_PREFIX', default: 'qrw:', meaning: 'prefix of every Redis key this service writes' },
   { env: 'SHARED_CACHE_TTL', default: '86400', meaning: 'seconds a generated image stays in the shared (Redis) cache' },
-  { env: 'MAX_EVENT_LOOP_DELAY_MS', default: '500', meaning: 'when the event loop lags more than this, API requests get 503 + Retry-After at once (0 turns it off); probes still answer' },
+  { env: 'MAX_EVENT_LOOP_DELAY_MS', default: '500', meaning: 'when the event loop lags more than this (mean over 1 s), API requests get 503 + Retry-After at once (0 turns it off); probes still answer; readings start 2 s after the listener opens, so start-up work does not count as lag' },
   { env: 'CORS_ORIGINS', default: '(none)', meaning: 'comma-separated origins allowed to call the API from a browser (e.g. https://app.example.com), or * for any; unset: same origin only' },
 ];
 
