@@ -42,6 +42,18 @@ function utf8Length(codePoint: number): number {
   return codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
 }
 
+/** UTF-8 length of a string as TextEncoder writes it (a lone surrogate as U+FFFD), without Node's Buffer: the core also runs in browsers. */
+function utf8Bytes(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    const pair = unit >= 0xd800 && unit <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+    if (pair) i++;
+    bytes += pair ? 4 : utf8Length(unit);
+  }
+  return bytes;
+}
+
 /** Bits a segment takes in a symbol of `version`, mode and count headers included. */
 export function segmentBits(segment: TextSegment, version: number): number {
   const n = segment.data.length;
@@ -50,7 +62,7 @@ export function segmentBits(segment: TextSegment, version: number): number {
       ? 10 * Math.floor(n / 3) + [0, 4, 7][n % 3]!
       : segment.mode === 'alphanumeric'
         ? 11 * Math.floor(n / 2) + 6 * (n % 2)
-        : 8 * Buffer.byteLength(segment.data, 'utf8');
+        : 8 * utf8Bytes(segment.data);
   return 4 + countBits(segment.mode, version) + body;
 }
 

@@ -47,6 +47,12 @@ describe('segmentation', () => {
     expect(fewer).toBeGreaterThan(0);
   });
 
+  it('counts a byte segment in UTF-8 bytes as the encoder writes them, lone surrogates included', () => {
+    for (const data of ['hello', 'é', '你好', '🎉x', 'a\uD800b', '\uDC00', '🎉\uD83C']) {
+      expect(segmentBits({ mode: 'byte', data }, 1)).toBe(4 + 8 + 8 * new TextEncoder().encode(data).length);
+    }
+  });
+
   it('finds no segmentation for what no version holds', () => {
     expect(segmentsFor('a'.repeat(1274), 'H')).toBeUndefined();
     expect(segmentsFor('1'.repeat(7089), 'L')).toHaveLength(1);
