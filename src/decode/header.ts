@@ -13,10 +13,30 @@ export interface PlainHeader {
 }
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-const IHDR = 0x49484452;
-const IDAT = 0x49444154;
-const TRNS = 0x74524e53;
+/** PNG chunk types, as big-endian 32-bit numbers. */
+export const IHDR = 0x49484452;
+export const IDAT = 0x49444154;
+export const IEND = 0x49454e44;
+export const TRNS = 0x74524e53;
 const EXIF = 0x65584966;
+
+export interface PngHeader {
+  readonly width: number;
+  readonly height: number;
+  readonly depth: number;
+  readonly colour: number;
+  readonly compression: number;
+  readonly filter: number;
+  readonly interlace: number;
+}
+
+/** A PNG's IHDR (which must come first, 13 bytes long), or undefined when the bytes do not start as a PNG. */
+export function pngHeader(view: DataView): PngHeader | undefined {
+  if (view.byteLength < 33 || PNG_SIGNATURE.some((b, i) => view.getUint8(i) !== b)) return undefined;
+  if (view.getUint32(8) !== 13 || view.getUint32(12) !== IHDR) return undefined;
+  const [depth, colour, compression, filter, interlace] = [24, 25, 26, 27, 28].map((o) => view.getUint8(o)) as [number, number, number, number, number];
+  return { width: view.getUint32(16), height: view.getUint32(20), depth, colour, compression, filter, interlace };
+}
 
 /** PNG colour types that carry no alpha channel, with the bit depths stb_image and libvips read as 8-bit samples. */
 const PNG_OPAQUE_DEPTHS: ReadonlyMap<number, readonly number[]> = new Map([
@@ -26,14 +46,12 @@ const PNG_OPAQUE_DEPTHS: ReadonlyMap<number, readonly number[]> = new Map([
 ]);
 
 function probePng(bytes: Uint8Array, view: DataView): PlainHeader | undefined {
-  if (bytes.length < 33 || PNG_SIGNATURE.some((b, i) => bytes[i] !== b)) return undefined;
-  if (view.getUint32(8) !== 13 || view.getUint32(12) !== IHDR) return undefined;
-  const depth = bytes[24]!;
-  if (!PNG_OPAQUE_DEPTHS.get(bytes[25]!)?.includes(depth)) return undefined;
+  const header = pngHeader(view);
+  if (!header || !PNG_OPAQUE_DEPTHS.get(header.colour)?.includes(header.depth)) return undefined;
   // Transparency (tRNS) and an EXIF orientation (eXIf) must come before the image data.
   for (let at = 33; at + 8 <= bytes.length; ) {
     const type = view.getUint32(at + 4);
-    if (type === IDAT) return { format: 'png', width: view.getUint32(16), height: view.getUint32(20) };
+    if (type === IDAT) return { format: 'png', width: header.width, height: header.height };
     if (type === TRNS || type === EXIF) return undefined;
     at += 12 + view.getUint32(at);
   }

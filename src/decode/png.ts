@@ -6,9 +6,9 @@
  * (palette, alpha, 16-bit, interlaced) is left to those.
  */
 import { inflateSync } from 'node:zlib';
+import { IDAT, IEND, pngHeader, TRNS } from './header.js';
 import type { Luminance } from './image.js';
 
-const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const GREY = 0;
 const RGB = 2;
 
@@ -20,11 +20,9 @@ interface Header {
 
 /** The image header when the file is of the kind this module decodes, else undefined. */
 function simpleHeader(view: DataView): Header | undefined {
-  if (view.byteLength < 33 || SIGNATURE.some((b, i) => view.getUint8(i) !== b)) return undefined;
-  if (view.getUint32(8) !== 13 || view.getUint32(12) !== 0x49484452) return undefined; // IHDR first, 13 bytes
-  const width = view.getUint32(16);
-  const height = view.getUint32(20);
-  const [depth, colour, compression, filter, interlace] = [24, 25, 26, 27, 28].map((o) => view.getUint8(o));
+  const header = pngHeader(view);
+  if (!header) return undefined;
+  const { width, height, depth, colour, compression, filter, interlace } = header;
   if (depth !== 8 || compression !== 0 || filter !== 0 || interlace !== 0) return undefined;
   if (colour !== GREY && colour !== RGB) return undefined;
   return { width, height, channels: colour === GREY ? 1 : 3 };
@@ -39,12 +37,12 @@ function imageData(bytes: Uint8Array, view: DataView): Uint8Array | undefined {
     const type = view.getUint32(at + 4);
     const end = at + 12 + length;
     if (end > bytes.length) return undefined;
-    if (type === 0x74524e53) return undefined; // tRNS: transparent pixels must read as white, which sharp does
-    if (type === 0x49444154) {
+    if (type === TRNS) return undefined; // transparent pixels must read as white, which sharp does
+    if (type === IDAT) {
       parts.push(bytes.subarray(at + 8, at + 8 + length));
       total += length;
     }
-    if (type === 0x49454e44) break; // IEND
+    if (type === IEND) break;
     at = end;
   }
   if (parts.length === 0) return undefined;
