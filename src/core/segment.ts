@@ -3,8 +3,7 @@
  * fewest bits, by dynamic programming over the characters (the method of
  * Nayuki's QR Code generator, "optimal segment mode switching"). node-qrcode
  * finds the same minimum with a shortest path over a graph of regex runs; that
- * search was ~20 % of the CPU of a cache-miss generate on the bench texts, this
- * one is a few microseconds.
+ * search was ~20 % of the CPU of a cache-miss generate on the bench texts.
  */
 import { getTotalCodewordsCount } from 'qrcode/lib/core/error-correction-code.js';
 import { H, L, M, Q } from 'qrcode/lib/core/error-correction-level.js';
@@ -74,10 +73,14 @@ export function optimalSegments(text: string, version: number): TextSegment[] {
   const head = MODES.map((m) => (4 + countBits(m, version)) * 6);
   // from[i * 3 + j]: the mode character i is encoded in when the path is in state j after it (-1: impossible).
   const from = new Int8Array(n * 3).fill(-1);
-  let previous = [...head];
+  // Two rows of costs, swapped per character: arrays made per character were most of the time.
+  let previous = Float64Array.from(head);
+  let current = new Float64Array(3);
+  const ended = new Float64Array(3);
   for (let i = 0; i < n; i++) {
     const c = codePoints[i]!;
-    const current = [previous[BYTE]! + utf8Length(c) * 48, Infinity, Infinity];
+    current.fill(Infinity);
+    current[BYTE] = previous[BYTE]! + utf8Length(c) * 48;
     from[i * 3 + BYTE] = BYTE;
     const charClass = c < 0x80 ? CHAR_CLASS[c]! : 0;
     if (charClass >= 1) {
@@ -89,17 +92,17 @@ export function optimalSegments(text: string, version: number): TextSegment[] {
       from[i * 3 + NUMERIC] = NUMERIC;
     }
     // A new segment may start after this character: round the old one up to whole bits, add the new header.
-    const ended = current.map((cost) => Math.ceil(cost / 6) * 6);
+    for (let mode = 0; mode < 3; mode++) ended[mode] = Math.ceil(current[mode]! / 6) * 6;
     for (let to = 0; to < 3; to++) {
       for (let mode = 0; mode < 3; mode++) {
         const cost = ended[mode]! + head[to]!;
-        if (Number.isFinite(ended[mode]) && cost < current[to]!) {
+        if (Number.isFinite(ended[mode]!) && cost < current[to]!) {
           current[to] = cost;
           from[i * 3 + to] = mode;
         }
       }
     }
-    previous = current;
+    [previous, current] = [current, previous];
   }
   let state = previous.indexOf(Math.min(...previous));
   const modeOf = new Int8Array(n);
