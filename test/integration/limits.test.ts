@@ -1,4 +1,3 @@
-import { get } from 'node:http';
 import { deflateSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateQr } from '../../dist/src/core/generate.js';
@@ -42,24 +41,15 @@ describe('abandoned requests', () => {
   it('skips the decode of a client that hung up while its image waited for the thread', async () => {
     server = await startTestServer({ POOL_THREADS: '1', POOL_MAX_QUEUE: '16' });
     const big = generateQr('keep the thread busy '.repeat(30), parseGenerateOptions({ size: 4000, ec: 'L' }), (d: Uint8Array) => deflateSync(d)).body;
-    // Polled on a fresh connection each time, with a time limit: a poll must not share fetch's connection
-    // pool with the request this test aborts, nor hang the test if one answer goes missing.
     // What the test saw, for the message of a step that stalls.
     const seen: string[] = [];
     const metric = async (name: string): Promise<number> => {
-      const text = await new Promise<string>((resolve, reject) => {
-        const req = get(`${server!.base}/metrics`, { agent: false, timeout: 5000 }, (res) => {
-          res.setEncoding('utf8');
-          let body = '';
-          res.on('data', (c: string) => (body += c));
-          res.on('end', () => resolve(body));
+      const text = await fetch(`${server!.base}/metrics`, { signal: AbortSignal.timeout(5000) })
+        .then((r) => r.text())
+        .catch((err: Error) => {
+          seen.push(`poll: ${err.message}`);
+          return '';
         });
-        req.on('timeout', () => req.destroy(new Error('no answer from /metrics in 5 s')));
-        req.on('error', reject);
-      }).catch((err: Error) => {
-        seen.push(`poll: ${err.message}`);
-        return '';
-      });
       return Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
     };
     // A deadline, not a count of polls: on a loaded machine each poll is slower, and a stalled step must fail
