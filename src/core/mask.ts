@@ -27,7 +27,7 @@ const MAX_SIZE = 177;
 /** Per symbol size, byte k has bit t set where mask t inverts module k: computed once per size. */
 const patternsBySize = new Map<number, Uint8Array>();
 
-function patternsFor(size: number): Uint8Array {
+export function maskPatterns(size: number): Uint8Array {
   let patterns = patternsBySize.get(size);
   if (!patterns) {
     patterns = new Uint8Array(size * size);
@@ -44,7 +44,7 @@ function patternsFor(size: number): Uint8Array {
 }
 
 /** The module index of format bit i, in its first and its second copy (where node-qrcode's setupFormatInfo puts them). */
-function formatPositions(size: number, i: number): [number, number] {
+export function formatPositions(size: number, i: number): [number, number] {
   const row = i < 6 ? i : i < 8 ? i + 1 : size - 15 + i;
   const col = i < 8 ? size - i - 1 : i < 9 ? 15 - i : 14 - i;
   return [row * size + 8, 8 * size + col];
@@ -111,7 +111,7 @@ function addPerMask(histogram: Int32Array, weight: number, scores: Float64Array)
  * mask `applied` (format bits included, as node-qrcode scores it).
  */
 export function maskPenalties(modules: Uint8Array, reserved: Uint8Array, size: number, ecLevel: { bit: number }, applied: number): number[] {
-  const patterns = patternsFor(size);
+  const patterns = maskPatterns(size);
   const appliedBit = 1 << applied;
   const count = size * size;
   for (let k = 0; k < count; k++) {
@@ -168,7 +168,7 @@ export function applyBestMask(modules: Uint8Array, reserved: Uint8Array, size: n
   const penalties = maskPenalties(modules, reserved, size, ecLevel, applied);
   const best = penalties.indexOf(Math.min(...penalties));
   if (best !== applied) {
-    const patterns = patternsFor(size);
+    const patterns = maskPatterns(size);
     const flip = (1 << applied) | (1 << best);
     for (let k = 0; k < modules.length; k++) {
       // A data module changes where exactly one of the two masks inverts it.

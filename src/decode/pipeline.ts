@@ -5,6 +5,7 @@ import { pngLuminance } from './png.js';
 import { flattenIllumination } from './flatten.js';
 import { smooth } from './smooth.js';
 import { drawSymbol, sampleModules, type Point, type Quad } from './regrid.js';
+import { correctSymbol, type SampledModules } from './erasure.js';
 import { readFile, readLuminance, type ReadPassOptions } from './zxing.js';
 import type { BarcodeFormatName } from './formats.js';
 
@@ -118,6 +119,17 @@ function sameSymbol(q: Quad, other: Quad): boolean {
   return cx >= Math.min(...xs) && cx <= Math.max(...xs) && cy >= Math.min(...ys) && cy <= Math.max(...ys);
 }
 
+/** Reads modules (1 = dark) drawn as a clean, pure symbol. */
+function readClean(reader: ZXingReaderModule, dark: Uint8Array, size: number): ZXingReadResult | undefined {
+  const clean = drawSymbol(dark, size);
+  return readLuminance(reader, clean.data, clean.width, clean.height, { formats: ['QRCode'], isPure: true, tryHarder: false, tryRotate: false, tryInvert: false, tryDownscale: false })[0];
+}
+
+function readCorrected(reader: ZXingReaderModule, sampled: SampledModules): ZXingReadResult | undefined {
+  const corrected = correctSymbol(sampled);
+  return corrected && readClean(reader, corrected, sampled.size);
+}
+
 /**
  * Last resort for symbols on curved or wrinkled surfaces (see regrid.ts): each
  * located symbol that no code read so far explains is re-sampled with a refined
@@ -130,9 +142,9 @@ function regridRead(reader: ZXingReaderModule, located: readonly Located[], imag
   for (const symbol of located.filter(unexplained).slice(0, MAX_REGRID_CANDIDATES)) {
     // Two passes often locate the same symbol: once one of them is read, the other is skipped.
     if (!unexplained(symbol)) continue;
-    for (const modules of sampleModules(symbol.lum, symbol.position, symbol.size)) {
-      const clean = drawSymbol(modules, symbol.size);
-      const [result] = readLuminance(reader, clean.data, clean.width, clean.height, { formats: ['QRCode'], isPure: true, tryHarder: false, tryRotate: false, tryInvert: false, tryDownscale: false });
+    for (const sampled of sampleModules(symbol.lum, symbol.position, symbol.size)) {
+      // As sampled first; then with the blocks corrected by erasures where the sampling was unsure (glare, blotches).
+      const result = readClean(reader, sampled.dark, symbol.size) ?? readCorrected(reader, sampled);
       if (result) {
         // The clean symbol's corners mean nothing to the caller: report where the symbol is in the image.
         read.push(toCode({ ...result, position: symbol.position }, imageWidth / symbol.lum.width));

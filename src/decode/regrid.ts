@@ -10,6 +10,7 @@
  */
 
 import type { Luminance as Gray } from './image.js';
+import type { SampledModules } from './erasure.js';
 
 export interface Point {
   readonly x: number;
@@ -238,24 +239,39 @@ class Sampler {
 
 /**
  * Module values of the symbol (1 = dark), thresholded against the mean of
- * the surrounding modules so that shading across the symbol does not flip them.
+ * the surrounding modules so that shading across the symbol does not flip them,
+ * with each decision's reliability: its distance from that mean over the
+ * neighbourhood's spread (floored at half the symbol's median spread, so a
+ * washed-out patch reads as unreliable rather than as amplified noise).
  */
-function threshold(values: Float64Array, size: number, radius: number): Uint8Array {
-  const dark = new Uint8Array(size * size);
+function threshold(values: Float64Array, size: number, radius: number): SampledModules {
+  const n = size * size;
+  const dark = new Uint8Array(n);
+  const distance = new Float32Array(n);
+  const spread = new Float32Array(n);
   for (let r = 0; r < size; r++) {
     for (let c = 0; c < size; c++) {
       let sum = 0;
-      let n = 0;
+      let sq = 0;
+      let count = 0;
       for (let y = Math.max(0, r - radius); y <= Math.min(size - 1, r + radius); y++) {
         for (let x = Math.max(0, c - radius); x <= Math.min(size - 1, c + radius); x++) {
-          sum += values[y * size + x]!;
-          n++;
+          const v = values[y * size + x]!;
+          sum += v;
+          sq += v * v;
+          count++;
         }
       }
-      dark[r * size + c] = values[r * size + c]! < sum / n ? 1 : 0;
+      const k = r * size + c;
+      const mean = sum / count;
+      dark[k] = values[k]! < mean ? 1 : 0;
+      distance[k] = Math.abs(values[k]! - mean);
+      spread[k] = Math.sqrt(Math.max(0, sq / count - mean * mean));
     }
   }
-  return dark;
+  const floor = 0.5 * Float32Array.from(spread).sort()[n >> 1]!;
+  const reliability = distance.map((d, k) => d / Math.max(spread[k]!, floor, 1e-6));
+  return { dark, reliability, size };
 }
 
 /** Draws the modules as a clean symbol (`scale` px per module, 4-module quiet zone). */
@@ -279,11 +295,11 @@ const LEVELS: ReadonlyArray<readonly [points: number, range: number, radius: num
 ];
 
 /**
- * Samples the modules of the symbol located by `quad` (`size` modules a side;
- * 1 = dark), once per refinement level, coarse to fine: the caller stops as soon
- * as one of them decodes.
+ * Samples the modules of the symbol located by `quad` (`size` modules a side),
+ * once per refinement level, coarse to fine: the caller stops as soon as one
+ * of them decodes.
  */
-export function* sampleModules(img: Gray, quad: Quad, size: number): Generator<Uint8Array> {
+export function* sampleModules(img: Gray, quad: Quad, size: number): Generator<SampledModules> {
   // Collinear corners (a degenerate locator result) give no projective map: nothing to sample.
   const centre = squareToQuad(quad)(0.5, 0.5);
   if (!centre.every(Number.isFinite)) return;

@@ -32,7 +32,22 @@ declare module 'qrcode/lib/core/utils.js' {
   export function getSymbolTotalCodewords(version: number): number;
 }
 declare module 'qrcode/lib/core/error-correction-code.js' {
+  /** Both take the level objects of error-correction-level.js (compared by identity). */
   export function getTotalCodewordsCount(version: number, errorCorrectionLevel: { bit: number }): number;
+  export function getBlocksCount(version: number, errorCorrectionLevel: { bit: number }): number;
+}
+declare module 'qrcode/lib/core/galois-field.js' {
+  /** GF(256) of the QR code: log (n >= 1), antilog (0 <= n < 512) and product. */
+  export function log(n: number): number;
+  export function exp(n: number): number;
+  export function mul(x: number, y: number): number;
+}
+declare module 'qrcode/lib/core/reed-solomon-encoder.js' {
+  export default class ReedSolomonEncoder {
+    constructor(degree: number);
+    /** The error correction codewords of one block's data. */
+    encode(data: Uint8Array): Uint8Array;
+  }
 }
 
 declare module 'qrcode/lib/core/error-correction-level.js' {
