@@ -1,7 +1,8 @@
 /**
  * Writes photo-like pictures of QR codes under the conditions real photos show
  * (blur, perspective, glare, shadow, low contrast, small and high-version codes,
- * curvature, damage, noise and heavy JPEG, inverted screens, many codes at once),
+ * curvature, damage, noise and heavy JPEG, inverted screens, many codes at once,
+ * small codes in 12 MP phone photos),
  * with a manifest in the corpus format, so the decoder can be measured on images
  * nobody tuned it to:
  *
@@ -252,6 +253,12 @@ const CATEGORIES: Record<string, Maker> = {
       }
     }
     return { ...plain, width: 1600, height: 1200, symbols, blurPx: 1 };
+  },
+  // A 12 MP phone photo of a code across the room: 3-6 px a module at full size.
+  'phone-photo': () => {
+    const text = randomText(pick([20, 40, 80]));
+    const modulePx = between(3, 6);
+    return { ...plain, width: 4032, height: 3024, symbols: [place(encodeQr(text, { ec: pick(['L', 'M', 'Q']) }), text, between(800, 3200), between(600, 2400), modulePx, 0.04)], blurPx: 0.3 * modulePx };
   },
 };
 
