@@ -4,7 +4,8 @@ import { openImage, type Luminance } from './image.js';
 import { pngLuminance } from './png.js';
 import { flattenIllumination } from './flatten.js';
 import { smooth } from './smooth.js';
-import { drawSymbol, sampleModules, type Point, type Quad } from './regrid.js';
+import { drawSymbol, sampleModules, thresholdModules, type Point, type Quad, type SampledSymbol } from './regrid.js';
+import { deblurCentres } from './deblur.js';
 import { correctSymbol, type SampledModules } from './erasure.js';
 import { readFile, readLuminance, type ReadPassOptions } from './zxing.js';
 import type { BarcodeFormatName } from './formats.js';
@@ -133,6 +134,18 @@ function readCorrected(reader: ZXingReaderModule, sampled: SampledModules): ZXin
   return corrected && readClean(reader, corrected, sampled.size);
 }
 
+/** Blur widths (Gaussian sigma, in modules) tried on the module grid, from a soft focus to a smear over a module and a half. */
+const DEBLUR_SIGMAS = [0.4, 0.55, 0.7];
+
+function readDeblurred(reader: ZXingReaderModule, sampled: SampledSymbol): ZXingReadResult | undefined {
+  for (const sigma of DEBLUR_SIGMAS) {
+    const modules = thresholdModules(deblurCentres(sampled.centres, sampled.size, sigma), sampled.size);
+    const result = readClean(reader, modules.dark, sampled.size) ?? readCorrected(reader, modules);
+    if (result) return result;
+  }
+  return undefined;
+}
+
 /**
  * Last resort for symbols on curved or wrinkled surfaces (see regrid.ts): each
  * located symbol that no code read so far explains is re-sampled with a refined
@@ -145,9 +158,11 @@ function regridRead(reader: ZXingReaderModule, located: readonly Located[], imag
   for (const symbol of located.filter(unexplained).slice(0, MAX_REGRID_CANDIDATES)) {
     // Two passes often locate the same symbol: once one of them is read, the other is skipped.
     if (!unexplained(symbol)) continue;
+    let level = 0;
     for (const sampled of sampleModules(symbol.lum, symbol.position, symbol.size)) {
-      // As sampled first; then with the blocks corrected by erasures where the sampling was unsure (glare, blotches).
-      const result = readClean(reader, sampled.dark, symbol.size) ?? readCorrected(reader, sampled);
+      // As sampled first; then with the blocks corrected by erasures where the sampling was unsure (glare, blotches);
+      // then, on the coarsest grid only (the finer ones chase the bimodal values a blur does not have), with a blur undone.
+      const result = readClean(reader, sampled.dark, symbol.size) ?? readCorrected(reader, sampled) ?? (level++ === 0 ? readDeblurred(reader, sampled) : undefined);
       if (result) {
         // The clean symbol's corners mean nothing to the caller: report where the symbol is in the image.
         read.push(toCode({ ...result, position: symbol.position }, imageWidth / symbol.lum.width));

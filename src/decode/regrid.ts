@@ -179,6 +179,11 @@ class Sampler {
     return (bilinear(img, x, y) + bilinear(img, x + ax, y + ay) + bilinear(img, x - ax, y - ay) + bilinear(img, x + bx, y + by) + bilinear(img, x - bx, y - by)) / 5;
   }
 
+  /** Luminance at module k's centre alone (what a blur model needs: no averaging over the module). */
+  centre(k: number): number {
+    return bilinear(this.img, this.x[k]!, this.y[k]!);
+  }
+
   /** Spread of the module values in a patch: high when the samples sit on module centres. */
   private patchScore(c0: number, r0: number, c1: number, r1: number, su: number, sv: number): number {
     let sum = 0;
@@ -244,7 +249,7 @@ class Sampler {
  * neighbourhood's spread (floored at half the symbol's median spread, so a
  * washed-out patch reads as unreliable rather than as amplified noise).
  */
-function threshold(values: Float64Array, size: number, radius: number): SampledModules {
+export function thresholdModules(values: Float64Array, size: number, radius = 3): SampledModules {
   const n = size * size;
   const dark = new Uint8Array(n);
   const distance = new Float32Array(n);
@@ -274,6 +279,11 @@ function threshold(values: Float64Array, size: number, radius: number): SampledM
   return { dark, reliability, size };
 }
 
+/** Sampled modules, with the luminance at each module's centre (row-major). */
+export interface SampledSymbol extends SampledModules {
+  readonly centres: Float64Array;
+}
+
 /** Draws the modules as a clean symbol (`scale` px per module, 4-module quiet zone). */
 export function drawSymbol(dark: Uint8Array, size: number, scale = 4): Gray {
   const side = (size + 8) * scale;
@@ -296,18 +306,23 @@ const LEVELS: ReadonlyArray<readonly [points: number, range: number, radius: num
 
 /**
  * Samples the modules of the symbol located by `quad` (`size` modules a side),
- * once per refinement level, coarse to fine: the caller stops as soon as one
- * of them decodes.
+ * on the locator's grid and then once per refinement level, coarse to fine:
+ * the caller stops as soon as one of them decodes.
  */
-export function* sampleModules(img: Gray, quad: Quad, size: number): Generator<SampledModules> {
+export function* sampleModules(img: Gray, quad: Quad, size: number): Generator<SampledSymbol> {
   // Collinear corners (a degenerate locator result) give no projective map: nothing to sample.
   const centre = squareToQuad(quad)(0.5, 0.5);
   if (!centre.every(Number.isFinite)) return;
   const sampler = new Sampler(img, quad, size);
   const values = new Float64Array(size * size);
+  const sample = (): SampledSymbol => {
+    for (let k = 0; k < size * size; k++) values[k] = sampler.module(k);
+    return { ...thresholdModules(values, size), centres: Float64Array.from({ length: size * size }, (_, k) => sampler.centre(k)) };
+  };
+  // First on the locator's own grid: right for a flat but blurred symbol, where the refinement drifts.
+  yield sample();
   for (const [points, range, radius] of LEVELS) {
     sampler.refine(points, range, Math.max(3, size * radius));
-    for (let k = 0; k < size * size; k++) values[k] = sampler.module(k);
-    yield threshold(values, size, 3);
+    yield sample();
   }
 }
