@@ -4,7 +4,8 @@ import { openImage, type Luminance } from './image.js';
 import { pngLuminance } from './png.js';
 import { flattenIllumination } from './flatten.js';
 import { smooth } from './smooth.js';
-import { drawSymbol, sampleModules, thresholdModules, type Point, type Quad, type SampledSymbol } from './regrid.js';
+import { drawSymbol, sampleModules, thresholdModules, type SampledSymbol } from './regrid.js';
+import type { Point, Quad } from './geometry.js';
 import { deblurCentres } from './deblur.js';
 import { correctSymbol, type SampledModules } from './erasure.js';
 import { readFile, readLuminance, type ReadPassOptions } from './zxing.js';
@@ -17,7 +18,7 @@ export interface DecodeOptions {
   readonly maxPixels: number;
 }
 
-export type { Point } from './regrid.js';
+export type { Point } from './geometry.js';
 
 export interface DecodedCode {
   readonly text: string;

@@ -50,3 +50,16 @@ export async function toBmp(image: Buffer): Promise<Buffer> {
 export async function onePixelPng(): Promise<Buffer> {
   return sharp({ create: { width: 1, height: 1, channels: 3, background: '#ffffff' } }).png().toBuffer();
 }
+
+/** A symbol's modules (1 = dark) drawn at `px` pixels a module with a `margin`-module quiet zone, dark 40 on light 210, as grey pixels. */
+export function drawModules(modules: Uint8Array, size: number, px: number, margin: number): { data: Uint8Array; width: number; height: number } {
+  const side = (size + 2 * margin) * px;
+  const data = new Uint8Array(side * side);
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
+      const [u, v] = [Math.floor(x / px - margin), Math.floor(y / px - margin)];
+      data[y * side + x] = u >= 0 && v >= 0 && u < size && v < size && modules[v * size + u] ? 40 : 210;
+    }
+  }
+  return { data, width: side, height: side };
+}

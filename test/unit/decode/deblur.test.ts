@@ -5,6 +5,7 @@ import { deblurCentres } from '../../../src/decode/deblur.js';
 import { decodeImage } from '../../../src/decode/pipeline.js';
 import { sampleModules, thresholdModules } from '../../../src/decode/regrid.js';
 import { loadReader } from '../../../src/decode/zxing.js';
+import { drawModules } from '../../helpers/images.js';
 
 const TEXT = 'https://example.com/blurred/label/0042';
 const symbol = encodeQr(TEXT, { ec: 'M' }); // version 3, 29 modules
@@ -18,16 +19,8 @@ beforeAll(async () => {
 
 /** The symbol drawn at `px` pixels a module (dark 40, light 210, 6-module quiet zone), blurred by `sigma` modules. */
 async function blurredPng(sigma: number, px: number): Promise<Uint8Array> {
-  const margin = 6;
-  const side = (size + 2 * margin) * px;
-  const data = new Uint8Array(side * side);
-  for (let y = 0; y < side; y++) {
-    for (let x = 0; x < side; x++) {
-      const [u, v] = [Math.floor(x / px - margin), Math.floor(y / px - margin)];
-      data[y * side + x] = u >= 0 && v >= 0 && u < size && v < size && symbol.modules[v * size + u] ? 40 : 210;
-    }
-  }
-  return new Uint8Array(await sharp(Buffer.from(data), { raw: { width: side, height: side, channels: 1 } }).blur(sigma * px).png().toBuffer());
+  const { data, width, height } = drawModules(symbol.modules, size, px, 6);
+  return new Uint8Array(await sharp(Buffer.from(data), { raw: { width, height, channels: 1 } }).blur(sigma * px).png().toBuffer());
 }
 
 describe('deblur on the module grid', () => {
