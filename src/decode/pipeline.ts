@@ -89,7 +89,8 @@ const CASCADE: readonly Pass[] = [
   { name: 'smoothed-global-histogram', size: 'retry', transform: 'smooth', options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, binarizer: 'GlobalHistogram' } },
   // A hard shadow edge across the code: every local threshold smears it over several modules.
   { name: 'flattened', size: 'retry', transform: 'flatten', locate: true, options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, returnErrors: true } },
-  { name: 'full-size', size: 'full', options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true } },
+  // Located symbols feed the regrid here too: a small code read at full size is often blurred over its 2-3 px modules.
+  { name: 'full-size', size: 'full', locate: true, options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, returnErrors: true } },
 ];
 
 /** At most this many located-but-unreadable symbols are re-sampled per image (each costs 5-25 ms for versions 1-10, at most ~60 ms for version 40). */
