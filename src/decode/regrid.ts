@@ -2,7 +2,8 @@
  * Re-samples a QR symbol that was located but failed error correction, for
  * codes on curved or wrinkled surfaces: a single perspective transform (what
  * zxing fits from the finder and alignment patterns) is off by up to a module
- * in places there. Starting from that transform, a displacement field over the
+ * in places there. Starting from that transform (its corners first fitted to
+ * the function patterns, grid-fit.ts), a displacement field over the
  * module grid is refined coarse to fine, each patch shifted to where the sampled
  * module values are most bimodal (sampling a module's centre gives a clearly
  * dark or light value, sampling across an edge gives grey). The modules are then
@@ -198,27 +199,37 @@ export function thresholdModules(values: Float64Array, size: number, radius = 3)
   const dark = new Uint8Array(n);
   const distance = new Float32Array(n);
   const spread = new Float32Array(n);
+  // Summed-area tables of the values and their squares: each window's sums in four lookups.
+  const w = size + 1;
+  const sums = new Float64Array(w * w);
+  const squares = new Float64Array(w * w);
   for (let r = 0; r < size; r++) {
+    let rowSum = 0;
+    let rowSquares = 0;
     for (let c = 0; c < size; c++) {
-      let sum = 0;
-      let sq = 0;
-      let count = 0;
-      for (let y = Math.max(0, r - radius); y <= Math.min(size - 1, r + radius); y++) {
-        for (let x = Math.max(0, c - radius); x <= Math.min(size - 1, c + radius); x++) {
-          const v = values[y * size + x]!;
-          sum += v;
-          sq += v * v;
-          count++;
-        }
-      }
-      const k = r * size + c;
-      const mean = sum / count;
-      dark[k] = values[k]! < mean ? 1 : 0;
-      distance[k] = Math.abs(values[k]! - mean);
-      spread[k] = Math.sqrt(Math.max(0, sq / count - mean * mean));
+      const v = values[r * size + c]!;
+      rowSum += v;
+      rowSquares += v * v;
+      sums[(r + 1) * w + c + 1] = sums[r * w + c + 1]! + rowSum;
+      squares[(r + 1) * w + c + 1] = squares[r * w + c + 1]! + rowSquares;
     }
   }
-  const floor = 0.5 * Float32Array.from(spread).sort()[n >> 1]!;
+  const box = (t: Float64Array, r0: number, c0: number, r1: number, c1: number): number => t[r1 * w + c1]! - t[r0 * w + c1]! - t[r1 * w + c0]! + t[r0 * w + c0]!;
+  for (let r = 0; r < size; r++) {
+    const [r0, r1] = [Math.max(0, r - radius), Math.min(size, r + radius + 1)];
+    for (let c = 0; c < size; c++) {
+      const [c0, c1] = [Math.max(0, c - radius), Math.min(size, c + radius + 1)];
+      const count = (r1 - r0) * (c1 - c0);
+      const k = r * size + c;
+      const mean = box(sums, r0, c0, r1, c1) / count;
+      dark[k] = values[k]! < mean ? 1 : 0;
+      distance[k] = Math.abs(values[k]! - mean);
+      spread[k] = Math.sqrt(Math.max(0, box(squares, r0, c0, r1, c1) / count - mean * mean));
+    }
+  }
+  // The median spread, from every 7th module: a full sort of a version-40 symbol's would cost more than the rest.
+  const sample = Float32Array.from({ length: Math.ceil(n / 7) }, (_, i) => spread[7 * i]!).sort();
+  const floor = 0.5 * sample[sample.length >> 1]!;
   const reliability = distance.map((d, k) => d / Math.max(spread[k]!, floor, 1e-6));
   return { dark, reliability, size };
 }
