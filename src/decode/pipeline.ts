@@ -53,18 +53,19 @@ export interface DecodeResult {
   readonly imageFormat: string;
   /** The image was damaged (e.g. truncated); what could be read was used. */
   readonly damaged: boolean;
-  /** The passes of the cascade that found codes, joined with '+' (e.g. 'fast', 'fast+full-size'), or 'none'. */
+  /** The passes of the cascade that found codes, joined with '+' (e.g. 'fast', 'fast+high-res'), or 'none'. */
   readonly pass: string;
 }
 
 interface Pass {
   readonly name: string;
   /**
-   * 'first': the configured maximum side, cheap luma; 'double': twice that side,
-   * cheap luma, only for pictures at least three times as large; 'retry': the
-   * configured side, colorimetric luma; 'full': the original size, colorimetric luma.
+   * 'first': the configured maximum side, cheap luma; 'high': the original size
+   * up to three times that side, else twice that side, cheap luma, only for
+   * pictures over twice the configured side; 'retry': the configured side,
+   * colorimetric luma; 'full': the original size, colorimetric luma.
    */
-  readonly size: 'first' | 'double' | 'retry' | 'full';
+  readonly size: 'first' | 'high' | 'retry' | 'full';
   readonly options: Omit<ReadPassOptions, 'formats'>;
   /** Read the luminance smoothed (smooth.ts) or divided by the light falling on it (flatten.ts). */
   readonly transform?: 'smooth' | 'flatten';
@@ -80,8 +81,9 @@ interface Pass {
 const CASCADE: readonly Pass[] = [
   // returnErrors: a symbol located but not read beside the codes that were read means the picture holds more than this pass got.
   { name: 'fast', size: 'first', options: { tryHarder: true, tryRotate: true, tryInvert: false, tryDownscale: false, returnErrors: true } },
-  // A small code in a large photo (12-48 MP) has too few pixels a module at the first size; twice the size reads it for a fraction of a full-size decode.
-  { name: 'double-size', size: 'double', options: { tryHarder: true, tryRotate: true, tryInvert: false, tryDownscale: false, returnErrors: true } },
+  // A small code in a large photo (8-48 MP) has too few pixels a module at the first size: read at a higher
+  // resolution before the retry passes (which fix contrast, not resolution), and a 12-48 MP photo at 2x, not in full.
+  { name: 'high-res', size: 'high', options: { tryHarder: true, tryRotate: true, tryInvert: false, tryDownscale: false, returnErrors: true } },
   { name: 'invert-downscale', size: 'retry', locate: true, options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, tryDenoise: true, returnErrors: true } },
   // A global threshold reads codes under uneven local contrast that the local-average binarizer breaks up.
   { name: 'global-histogram', size: 'retry', locate: true, options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, binarizer: 'GlobalHistogram', returnErrors: true } },
@@ -234,12 +236,13 @@ function transformed(lum: Luminance, transform: Pass['transform']): Luminance {
 
 export async function decodeImage(reader: ZXingReaderModule, bytes: Uint8Array, options: DecodeOptions): Promise<DecodeResult> {
   const source = await openImage(bytes, { maxPixels: options.maxPixels });
-  const downscaled = Math.max(source.width, source.height) > options.maxSide;
+  const longSide = Math.max(source.width, source.height);
+  const downscaled = longSide > options.maxSide;
   const decoded = new Map<Pass['size'], Luminance>();
   const luminance = async (size: Pass['size']): Promise<Luminance> => {
     // The first pass reads the cheap luma; the retry passes were tuned on libvips' colorimetric one.
-    const side = size === 'full' ? undefined : size === 'double' ? 2 * options.maxSide : options.maxSide;
-    if (!decoded.has(size)) decoded.set(size, await source.luminance(side, size === 'first' || size === 'double' ? 'fast' : 'colorimetric'));
+    const side = size === 'full' || (size === 'high' && longSide <= 3 * options.maxSide) ? undefined : size === 'high' ? 2 * options.maxSide : options.maxSide;
+    if (!decoded.has(size)) decoded.set(size, await source.luminance(side, size === 'first' || size === 'high' ? 'fast' : 'colorimetric'));
     return decoded.get(size)!;
   };
   const located: Located[] = [];
@@ -248,8 +251,8 @@ export async function decodeImage(reader: ZXingReaderModule, bytes: Uint8Array, 
   const isNew = (q: Quad): boolean => !codes.some((c) => sameSymbol(q, c.position));
   for (const pass of CASCADE) {
     if (pass.size === 'full' && !downscaled) continue;
-    // Below three times the first size, the full-size pass costs little more than this one would.
-    if (pass.size === 'double' && Math.max(source.width, source.height) < 3 * options.maxSide) continue;
+    // Up to twice the first size, the first pass lost little resolution; the full-size pass at the end remains.
+    if (pass.size === 'high' && longSide <= 2 * options.maxSide) continue;
     const passOptions = { ...pass.options, formats: options.formats };
     let found: ZXingReadResult[];
     let scale = 1;
@@ -270,7 +273,7 @@ export async function decodeImage(reader: ZXingReaderModule, bytes: Uint8Array, 
     }
     // One code and nothing else located: done, the common case, after one pass. Several codes, or a
     // located symbol that none of them explains, mean a picture of many codes: the later passes look
-    // for the ones this pass missed (smaller, fainter, inverted; the full-size pass for small ones).
+    // for the ones this pass missed (smaller, fainter, inverted; the high-res and full-size passes for small ones).
     const unexplained = found.some((r) => r.error && isNew(scaleQuad(r.position, scale)));
     if (codes.length === 1 && !unexplained) break;
   }

@@ -25,15 +25,22 @@ describe('decode cascade: sizes', () => {
     // 4 px a module at 4032 px wide is ~1.2 px at the first size (1200): too few; ~2.4 at 2400.
     const result = await decodeImage(reader, await photo(text, 4032, 3024, 4), limits);
     expect(result.codes.map((c) => c.text)).toEqual([text]);
-    expect(result.pass).toBe('double-size');
+    expect(result.pass).toBe('high-res');
     // Corners come back in the photo's own coordinates.
     expect(result.codes[0]!.position.topLeft.x).toBeGreaterThan(4032 * 0.4);
     expect(result.codes[0]!.position.topLeft.x).toBeLessThan(4032 * 0.4 + 50 * 4);
   });
 
-  it('skips the double-size pass for a picture under three times the first size (the full-size pass is barely dearer)', async () => {
+  it('reads a picture up to three times the first size at its full size in that pass (2 px modules in 3000 px)', async () => {
     const text = 'tiny code, mid-size picture';
     const result = await decodeImage(reader, await photo(text, 3000, 2200, 2), limits);
+    expect(result.codes.map((c) => c.text)).toEqual([text]);
+    expect(result.pass).toBe('high-res');
+  });
+
+  it('leaves a picture up to twice the first size to the full-size pass at the end', async () => {
+    const text = 'tiny code, small picture';
+    const result = await decodeImage(reader, await photo(text, 2200, 1650, 2), limits);
     expect(result.codes.map((c) => c.text)).toEqual([text]);
     expect(result.pass).toBe('full-size');
   });

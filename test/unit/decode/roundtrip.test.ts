@@ -121,7 +121,7 @@ describe('generate -> decode round trips', () => {
     expect(result.codes[0]!.position.bottomRight.x).toBeGreaterThan(2000);
   });
 
-  it('keeps looking in a picture of several codes: a small label beside three large ones is read at full size', async () => {
+  it('keeps looking in a picture of several codes: a small label beside three large ones is read at a higher resolution', async () => {
     const label = (text: string, scale: number): Buffer => Buffer.from(generateQr(text, parseGenerateOptions({ scale, margin: 2 }), deflate).body);
     // 3200 px wide: the fast pass reads it at 1200, where the small label's modules (3 px) shrink to ~1 px.
     const sheet = await sharp({ create: { width: 3200, height: 1400, channels: 3, background: '#ffffff' } })
@@ -135,8 +135,8 @@ describe('generate -> decode round trips', () => {
       .toBuffer();
     const result = await decodeImage(reader, new Uint8Array(sheet), limits);
     expect(result.codes.map((c) => c.text).sort()).toEqual(['label one', 'label three', 'label two', 'small label']);
-    expect(result.pass).toBe('fast+full-size');
-    // Each code once, although the full-size pass reads the large ones again.
+    expect(result.pass).toBe('fast+high-res');
+    // Each code once, although the high-res pass reads the large ones again.
     const small = result.codes.find((c) => c.text === 'small label')!;
     expect(small.position.topLeft.x).toBeGreaterThan(1450);
     expect(small.position.topLeft.y).toBeGreaterThan(1100);
