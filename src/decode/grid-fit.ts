@@ -104,10 +104,20 @@ const DIRECTIONS = [
 const STEPS = [0.5, 0.25, 0.125];
 const MAX_ROUNDS = 4;
 
-/** The corners of the `size`-module symbol at `quad` moved to fit its function patterns (the same quad when nothing fits better). */
-export function fitToFunctionPatterns(img: Gray, quad: Quad, size: number): Quad {
+/** How well the `size`-module symbol at `quad` matches its function patterns as it stands (1 = perfect; 0 for a size that is no QR version). */
+export function functionPatternScore(img: Gray, quad: Quad, size: number): number {
   const version = (size - 17) / 4;
-  if (!Number.isInteger(version) || version < 1 || version > 40) return quad;
+  return Number.isInteger(version) && version >= 1 && version <= 40 ? agreement(img, quad, fixedModules(version), size) : 0;
+}
+
+/**
+ * The corners of the `size`-module symbol at `quad` moved to fit its function
+ * patterns (the same quad when nothing fits better), with how well they fit
+ * (the correlation, 1 = perfect; 0 for a size that is no QR version).
+ */
+export function fitFunctionPatterns(img: Gray, quad: Quad, size: number): { quad: Quad; score: number } {
+  const version = (size - 17) / 4;
+  if (!Number.isInteger(version) || version < 1 || version > 40) return { quad, score: 0 };
   const fixed = fixedModules(version);
   let best = quad;
   let bestScore = agreement(img, quad, fixed, size);
@@ -127,5 +137,10 @@ export function fitToFunctionPatterns(img: Gray, quad: Quad, size: number): Quad
       if (!moved) break;
     }
   }
-  return best;
+  return { quad: best, score: bestScore };
+}
+
+/** The corners of the `size`-module symbol at `quad` moved to fit its function patterns (the same quad when nothing fits better). */
+export function fitToFunctionPatterns(img: Gray, quad: Quad, size: number): Quad {
+  return fitFunctionPatterns(img, quad, size).quad;
 }

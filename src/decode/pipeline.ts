@@ -8,6 +8,8 @@ import { drawSymbol, sampleModules, thresholdModules, type SampledSymbol } from 
 import type { Point, Quad } from './geometry.js';
 import { deblurCentres } from './deblur.js';
 import { correctSymbol, type SampledModules } from './erasure.js';
+import { findFinderPatterns, symbolsFromThree, symbolsFromTwo } from './finders.js';
+import { functionPatternScore } from './grid-fit.js';
 import { readFile, readLuminance, type ReadPassOptions } from './zxing.js';
 import type { BarcodeFormatName } from './formats.js';
 
@@ -105,6 +107,29 @@ interface Located {
   readonly size: number;
 }
 
+/** Finder patterns looked at for pairs: the best-supported ones. */
+const OWN_FINDERS = 6;
+/** Guesses kept, best fit first: each costs a re-read (see MAX_REGRID_CANDIDATES). */
+const OWN_GUESSES = 2;
+
+/**
+ * Symbols located from finder patterns we find ourselves: every three that
+ * make a symbol, and every two with the third hidden (several guesses each),
+ * at the estimated size and the versions either side; the guesses whose
+ * function patterns fit best as they stand.
+ */
+function ownLocated(lum: Luminance): Located[] {
+  const finders = findFinderPatterns(lum).slice(0, OWN_FINDERS);
+  const guesses = symbolsFromThree(finders).slice(0, 4);
+  for (let i = 0; i < finders.length; i++) for (let j = i + 1; j < finders.length; j++) guesses.push(...symbolsFromTwo(finders[i]!, finders[j]!));
+  return guesses
+    .flatMap((g) => [g.size - 4, g.size, g.size + 4].map((size) => ({ lum, position: g.position, size, score: functionPatternScore(lum, g.position, size) })))
+    .filter((g) => g.score > 0)
+    .sort((a, b) => b.score - a.score)
+    .slice(0, OWN_GUESSES)
+    .map(({ lum, position, size }) => ({ lum, position, size }));
+}
+
 /** QR model 2 symbols only ("1".."40"): the regrid knows their layout; Micro QR and rMQR versions are "M…"/"R…". */
 function locatedSymbols(found: readonly ZXingReadResult[], lum: Luminance): Located[] {
   return found
@@ -158,10 +183,10 @@ function readDeblurred(reader: ZXingReaderModule, sampled: SampledSymbol): ZXing
  * was unsure (erasure.ts) and with a blur undone (deblur.ts); error correction
  * decides whether a re-sampling is right. Returns the codes read, in image coordinates.
  */
-function regridRead(reader: ZXingReaderModule, located: readonly Located[], imageWidth: number, known: readonly DecodedCode[]): DecodedCode[] {
+function regridRead(reader: ZXingReaderModule, located: readonly Located[], guessed: readonly Located[], imageWidth: number, known: readonly DecodedCode[]): DecodedCode[] {
   const read: DecodedCode[] = [];
   const unexplained = (symbol: Located): boolean => !known.concat(read).some((c) => sameSymbol(scaleQuad(symbol.position, imageWidth / symbol.lum.width), c.position));
-  for (const symbol of located.filter(unexplained).slice(0, MAX_REGRID_CANDIDATES)) {
+  for (const symbol of [...located.filter(unexplained).slice(0, MAX_REGRID_CANDIDATES), ...guessed]) {
     // Two passes often locate the same symbol: once one of them is read, the other is skipped.
     if (!unexplained(symbol)) continue;
     let level = 0;
@@ -278,7 +303,9 @@ export async function decodeImage(reader: ZXingReaderModule, bytes: Uint8Array, 
     if (codes.length === 1 && !unexplained) break;
   }
   if (options.formats.includes('QRCode')) {
-    const regridded = regridRead(reader, located, source.width, codes);
+    // Nothing read at all: our own locator's guesses too, from finder patterns (finders.ts).
+    const guessed = codes.length === 0 ? ownLocated(await luminance('retry')) : [];
+    const regridded = regridRead(reader, located, guessed, source.width, codes);
     if (regridded.length > 0) {
       codes.push(...regridded);
       passes.push('regrid');
