@@ -4,6 +4,7 @@ import { openImage, type Luminance } from './image.js';
 import { pngLuminance } from './png.js';
 import { flattenIllumination } from './flatten.js';
 import { smooth } from './smooth.js';
+import { upscale2x } from './upscale.js';
 import { drawSymbol, sampleModules, thresholdModules, type SampledSymbol } from './regrid.js';
 import type { Point, Quad } from './geometry.js';
 import { deblurCentres } from './deblur.js';
@@ -69,8 +70,8 @@ interface Pass {
    */
   readonly size: 'first' | 'high' | 'retry' | 'full';
   readonly options: Omit<ReadPassOptions, 'formats'>;
-  /** Read the luminance smoothed (smooth.ts) or divided by the light falling on it (flatten.ts). */
-  readonly transform?: 'smooth' | 'flatten';
+  /** Read the luminance smoothed (smooth.ts), divided by the light falling on it (flatten.ts) or at twice its resolution (upscale.ts). */
+  readonly transform?: 'smooth' | 'flatten' | 'upscale';
   /** Also collect QR symbols that were located but failed error correction, for the regrid stage. */
   readonly locate?: boolean;
 }
@@ -93,6 +94,8 @@ const CASCADE: readonly Pass[] = [
   { name: 'smoothed-global-histogram', size: 'retry', transform: 'smooth', options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, binarizer: 'GlobalHistogram' } },
   // A hard shadow edge across the code: every local threshold smears it over several modules.
   { name: 'flattened', size: 'retry', transform: 'flatten', locate: true, options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, returnErrors: true } },
+  // Modules under 2 px (a small code in a small picture): read at twice the resolution. Pictures that were downscaled get the full-size pass instead.
+  { name: 'upscaled', size: 'retry', transform: 'upscale', locate: true, options: { tryHarder: true, tryRotate: false, tryInvert: false, tryDownscale: false, returnErrors: true } },
   // Located symbols feed the regrid here too: a small code read at full size is often blurred over its 2-3 px modules.
   { name: 'full-size', size: 'full', locate: true, options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, returnErrors: true } },
 ];
@@ -254,6 +257,7 @@ export function mergeSequences(codes: readonly DecodedCode[]): MergedSequence[] 
 const FLATTEN_RADIUS = 0.035;
 
 function transformed(lum: Luminance, transform: Pass['transform']): Luminance {
+  if (transform === 'upscale') return upscale2x(lum);
   if (transform === 'smooth') return smooth(lum);
   if (transform === 'flatten') return flattenIllumination(lum, Math.max(2, Math.round(FLATTEN_RADIUS * Math.max(lum.width, lum.height))));
   return lum;
@@ -276,6 +280,7 @@ export async function decodeImage(reader: ZXingReaderModule, bytes: Uint8Array, 
   const isNew = (q: Quad): boolean => !codes.some((c) => sameSymbol(q, c.position));
   for (const pass of CASCADE) {
     if (pass.size === 'full' && !downscaled) continue;
+    if (pass.transform === 'upscale' && downscaled) continue;
     // Up to twice the first size, the first pass lost little resolution; the full-size pass at the end remains.
     if (pass.size === 'high' && longSide <= 2 * options.maxSide) continue;
     const passOptions = { ...pass.options, formats: options.formats };

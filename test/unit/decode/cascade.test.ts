@@ -1,8 +1,11 @@
 import QRCode from 'qrcode';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { encodeQr } from '../../../src/core/encode.js';
 import { decodeImage } from '../../../src/decode/pipeline.js';
+import { upscale2x } from '../../../src/decode/upscale.js';
 import { loadReader } from '../../../src/decode/zxing.js';
+import { drawModules } from '../../helpers/images.js';
 
 let reader: Awaited<ReturnType<typeof loadReader>>;
 beforeAll(async () => {
@@ -43,5 +46,25 @@ describe('decode cascade: sizes', () => {
     const result = await decodeImage(reader, await photo(text, 2200, 1650, 2), limits);
     expect(result.codes.map((c) => c.text)).toEqual([text]);
     expect(result.pass).toBe('full-size');
+  });
+
+  it('reads a code of 1.4 px modules in a small picture at twice its resolution', async () => {
+    const text = 'https://example.com/a';
+    const symbol = encodeQr(text, { ec: 'M' });
+    const drawn = drawModules(symbol.modules, symbol.size, 8, 4);
+    // Drawn at 8 px a module, turned 33 degrees, then shrunk so that a module is ~1.4 px.
+    const turned = await sharp(Buffer.from(drawn.data), { raw: { width: drawn.width, height: drawn.height, channels: 1 } }).rotate(33, { background: '#d2d2d2' }).png().toBuffer();
+    const small = await sharp(turned).resize({ width: Math.round((drawn.width * 1.4 * 1.27) / 8) }).extend({ top: 40, bottom: 40, left: 40, right: 40, background: '#d2d2d2' }).jpeg({ quality: 90 }).toBuffer();
+    const result = await decodeImage(reader, new Uint8Array(small), limits);
+    expect(result.codes.map((c) => c.text)).toEqual([text]);
+    expect(result.pass).toBe('upscaled');
+  });
+
+  it('upscale2x: flat stays flat, a step is interpolated by quarters', () => {
+    expect([...upscale2x({ data: new Uint8Array(6).fill(90), width: 3, height: 2 }).data]).toEqual(new Array(24).fill(90));
+    // One row 0, 160: the output row reads 0, 40, 120, 160 (quarter-pixel positions, edges clamped).
+    const step = upscale2x({ data: Uint8Array.of(0, 160), width: 2, height: 1 });
+    expect(step.width).toBe(4);
+    expect([...step.data.subarray(0, 4)]).toEqual([0, 40, 120, 160]);
   });
 });
