@@ -104,21 +104,22 @@ const DIRECTIONS = [
 const STEPS = [0.5, 0.25, 0.125];
 const MAX_ROUNDS = 4;
 
-/** How well the `size`-module symbol at `quad` matches its function patterns as it stands (1 = perfect; 0 for a size that is no QR version). */
-export function functionPatternScore(img: Gray, quad: Quad, size: number): number {
+/** The function modules of a `size`-module symbol, or undefined for a size that is no QR version. */
+function fixedFor(size: number): FixedModules | undefined {
   const version = (size - 17) / 4;
-  return Number.isInteger(version) && version >= 1 && version <= 40 ? agreement(img, quad, fixedModules(version), size) : 0;
+  return Number.isInteger(version) && version >= 1 && version <= 40 ? fixedModules(version) : undefined;
 }
 
-/**
- * The corners of the `size`-module symbol at `quad` moved to fit its function
- * patterns (the same quad when nothing fits better), with how well they fit
- * (the correlation, 1 = perfect; 0 for a size that is no QR version).
- */
-export function fitFunctionPatterns(img: Gray, quad: Quad, size: number): { quad: Quad; score: number } {
-  const version = (size - 17) / 4;
-  if (!Number.isInteger(version) || version < 1 || version > 40) return { quad, score: 0 };
-  const fixed = fixedModules(version);
+/** How well the `size`-module symbol at `quad` matches its function patterns as it stands (1 = perfect; 0 for a size that is no QR version). */
+export function functionPatternScore(img: Gray, quad: Quad, size: number): number {
+  const fixed = fixedFor(size);
+  return fixed ? agreement(img, quad, fixed, size) : 0;
+}
+
+/** The corners of the `size`-module symbol at `quad` moved to fit its function patterns (the same quad when nothing fits better). */
+export function fitToFunctionPatterns(img: Gray, quad: Quad, size: number): Quad {
+  const fixed = fixedFor(size);
+  if (!fixed) return quad;
   let best = quad;
   let bestScore = agreement(img, quad, fixed, size);
   const modulePx = Math.hypot(quad.topRight.x - quad.topLeft.x, quad.topRight.y - quad.topLeft.y) / size;
@@ -137,10 +138,5 @@ export function fitFunctionPatterns(img: Gray, quad: Quad, size: number): { quad
       if (!moved) break;
     }
   }
-  return { quad: best, score: bestScore };
-}
-
-/** The corners of the `size`-module symbol at `quad` moved to fit its function patterns (the same quad when nothing fits better). */
-export function fitToFunctionPatterns(img: Gray, quad: Quad, size: number): Quad {
-  return fitFunctionPatterns(img, quad, size).quad;
+  return best;
 }
