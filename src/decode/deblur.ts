@@ -20,7 +20,7 @@ function kernel(sigma: number): Float64Array {
   return Float64Array.from({ length: 2 * REACH + 1 }, (_, i) => 0.5 * (erf((i - REACH + 0.5) / s) - erf((i - REACH - 0.5) / s)));
 }
 
-/** Neighbours this many modules away still count (a 0.8-module blur puts under 0.2 % beyond). */
+/** Neighbours this many modules away still count (a 0.8-module blur puts under 0.2 % beyond); blur() is written out for these five taps. */
 const REACH = 2;
 /** Conjugate-gradient steps: the system is well conditioned enough (~22 at 0.6 module) that a dozen converge, and stopping there keeps noise from being amplified further. */
 const ITERATIONS = 12;
