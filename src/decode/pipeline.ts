@@ -1,7 +1,7 @@
 import { contentTypes, type ZXingReaderModule, type ZXingReadResult } from 'zxing-wasm/reader';
 import { QrwError } from '../core/errors.js';
 import { openImage, type Luminance } from './image.js';
-import { pngLuminance } from './png.js';
+import { openPng } from './png.js';
 import { flattenIllumination } from './flatten.js';
 import { smooth } from './smooth.js';
 import { upscale2x } from './upscale.js';
@@ -11,7 +11,7 @@ import { deblurCentres } from './deblur.js';
 import { correctSymbol, type SampledModules } from './erasure.js';
 import { findFinderPatterns, symbolsFromThree, symbolsFromTwo } from './finders.js';
 import { functionPatternScore } from './grid-fit.js';
-import { readFile, readLuminance, type ReadPassOptions } from './zxing.js';
+import { readFile, readLuminance, readLuminanceFilled, type ReadPassOptions } from './zxing.js';
 import type { BarcodeFormatName } from './formats.js';
 
 export interface DecodeOptions {
@@ -288,8 +288,9 @@ export async function decodeImage(reader: ZXingReaderModule, bytes: Uint8Array, 
     let scale = 1;
     if (pass.size === 'first' && !downscaled && source.plainFile) {
       // The same luma as the sharp path would give, without a libvips round trip; common PNGs decode faster here than in zxing.
-      const png = source.format === 'png' ? pngLuminance(bytes, options.maxPixels) : undefined;
-      found = png ? readLuminance(reader, png.data, png.width, png.height, passOptions) : readFile(reader, bytes, passOptions);
+      // The PNG's luma is written straight into the reader's memory.
+      const png = source.format === 'png' ? openPng(bytes, options.maxPixels) : undefined;
+      found = (png && readLuminanceFilled(reader, png.width, png.height, png.decodeInto, passOptions)) ?? readFile(reader, bytes, passOptions);
     } else {
       const lum = transformed(await luminance(pass.size), pass.transform);
       found = readLuminance(reader, lum.data, lum.width, lum.height, passOptions);

@@ -28,6 +28,19 @@ function simpleHeader(view: DataView): Header | undefined {
   return { width, height, channels: colour === GREY ? 1 : 3 };
 }
 
+/**
+ * Joined IDAT payloads up to this size are kept in one buffer per thread, reused from file to file:
+ * a fresh buffer per upload is fresh pages the kernel must fault in and zero (see decodeInto).
+ */
+const JOIN_BUFFER_MAX = 4 << 20;
+let joinBuffer = new Uint8Array(0);
+
+function joinedOf(total: number): Uint8Array {
+  if (total > JOIN_BUFFER_MAX) return new Uint8Array(total);
+  if (joinBuffer.length < total) joinBuffer = new Uint8Array(Math.min(JOIN_BUFFER_MAX, Math.max(total, 2 * joinBuffer.length)));
+  return joinBuffer.subarray(0, total);
+}
+
 /** The IDAT chunks' payload, concatenated; undefined when a chunk runs past the end or a transparency chunk appears. */
 function imageData(bytes: Uint8Array, view: DataView): Uint8Array | undefined {
   const parts: Uint8Array[] = [];
@@ -47,7 +60,7 @@ function imageData(bytes: Uint8Array, view: DataView): Uint8Array | undefined {
   }
   if (parts.length === 0) return undefined;
   if (parts.length === 1) return parts[0];
-  const joined = new Uint8Array(total);
+  const joined = joinedOf(total);
   let offset = 0;
   for (const p of parts) {
     joined.set(p, offset);
@@ -159,38 +172,59 @@ function unfilterRow(raw: Uint8Array, at: number, above: number, n: number, bpp:
   return true;
 }
 
+export interface PngFile {
+  readonly width: number;
+  readonly height: number;
+  /**
+   * Writes the luminance (width x height bytes) into `out`, which the caller may place where it is
+   * read next (zxing's wasm memory: no luma buffer of our own, no copy); false when the data does
+   * not decode (the caller falls back to a full decoder, which also gives the proper error).
+   */
+  decodeInto(out: Uint8Array): boolean;
+}
+
 /**
- * Luminance of an 8-bit, non-interlaced, opaque grey or RGB PNG, with the
- * integer Rec. 601 weights zxing's own decoder uses; undefined for any other
- * PNG or for data that does not decode (the caller falls back to a full decoder,
- * which also gives the proper error).
+ * An 8-bit, non-interlaced, opaque grey or RGB PNG, whose luminance decodeInto
+ * gives with the integer Rec. 601 weights zxing's own decoder uses; undefined
+ * for any other PNG.
  */
-export function pngLuminance(bytes: Uint8Array, maxPixels: number): Luminance | undefined {
+export function openPng(bytes: Uint8Array, maxPixels: number): PngFile | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const header = simpleHeader(view);
   if (!header) return undefined;
   const { width, height, channels } = header;
   if (width === 0 || height === 0 || width * height > maxPixels) return undefined;
-  const data = imageData(bytes, view);
-  if (!data) return undefined;
-  const stride = width * channels;
-  const expected = (stride + 1) * height;
-  let inflated: Buffer;
-  try {
-    // One output chunk of the exact size: inflate measured ~20 % faster than with zlib's default 16 KiB chunks.
-    inflated = inflateSync(data, { chunkSize: Math.max(expected, 64), maxOutputLength: expected });
-  } catch {
-    return undefined;
-  }
-  if (inflated.length !== expected) return undefined;
-  const raw = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.length);
-  const grey = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) {
-    const at = y * (stride + 1) + 1;
-    if (!unfilterRow(raw, at, y === 0 ? -1 : at - stride - 1, stride, channels)) return undefined;
-    const out = y * width;
-    if (channels === 1) grey.set(raw.subarray(at, at + stride), out);
-    else for (let x = 0, i = at; x < width; x++, i += 3) grey[out + x] = (raw[i]! * 77 + raw[i + 1]! * 150 + raw[i + 2]! * 29) >> 8;
-  }
-  return { data: grey, width, height };
+  const decodeInto = (grey: Uint8Array): boolean => {
+    const data = imageData(bytes, view);
+    if (!data) return false;
+    const stride = width * channels;
+    const expected = (stride + 1) * height;
+    let inflated: Buffer;
+    try {
+      // One output chunk: ~20 % faster than zlib's default 16 KiB chunks. One byte more than the image
+      // needs, or Node, finding the chunk full, allocates another to learn that the stream has ended.
+      inflated = inflateSync(data, { chunkSize: expected + 1, maxOutputLength: expected });
+    } catch {
+      return false;
+    }
+    if (inflated.length !== expected) return false;
+    const raw = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.length);
+    for (let y = 0; y < height; y++) {
+      const at = y * (stride + 1) + 1;
+      if (!unfilterRow(raw, at, y === 0 ? -1 : at - stride - 1, stride, channels)) return false;
+      const out = y * width;
+      if (channels === 1) grey.set(raw.subarray(at, at + stride), out);
+      else for (let x = 0, i = at; x < width; x++, i += 3) grey[out + x] = (raw[i]! * 77 + raw[i + 1]! * 150 + raw[i + 2]! * 29) >> 8;
+    }
+    return true;
+  };
+  return { width, height, decodeInto };
+}
+
+/** openPng's luminance in a buffer of its own; undefined for any other PNG or for data that does not decode. */
+export function pngLuminance(bytes: Uint8Array, maxPixels: number): Luminance | undefined {
+  const png = openPng(bytes, maxPixels);
+  if (!png) return undefined;
+  const data = new Uint8Array(png.width * png.height);
+  return png.decodeInto(data) ? { data, width: png.width, height: png.height } : undefined;
 }

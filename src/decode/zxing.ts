@@ -60,13 +60,17 @@ function toNative(o: ReadPassOptions): NativeOptions {
   };
 }
 
-/** Copies `bytes` into wasm memory for one native call and frees them after. */
-function withWasmCopy(reader: ZXingReaderModule, bytes: Uint8Array, call: (ptr: number) => ZXingVector): ZXingReadResult[] {
-  const ptr = reader._malloc(bytes.length);
-  if (!ptr) throw new Error(`could not allocate ${bytes.length} bytes in wasm memory`);
+/**
+ * Allocates `length` bytes of wasm memory, lets `fill` write them, makes one native call on them and
+ * frees them after; undefined (no call) when `fill` returns false.
+ */
+function withWasmBuffer(reader: ZXingReaderModule, length: number, fill: (into: Uint8Array) => boolean, call: (ptr: number) => ZXingVector): ZXingReadResult[] | undefined {
+  const ptr = reader._malloc(length);
+  if (!ptr) throw new Error(`could not allocate ${length} bytes in wasm memory`);
   let vector;
   try {
-    reader.HEAPU8.set(bytes, ptr);
+    // HEAPU8 is read after the allocation, which may have grown (and so replaced) the memory.
+    if (!fill(reader.HEAPU8.subarray(ptr, ptr + length))) return undefined;
     vector = call(ptr);
   } finally {
     reader._free(ptr);
@@ -80,6 +84,19 @@ function withWasmCopy(reader: ZXingReaderModule, bytes: Uint8Array, call: (ptr: 
   return results;
 }
 
+/** Copies `bytes` into wasm memory for one native call. */
+function withWasmCopy(reader: ZXingReaderModule, bytes: Uint8Array, call: (ptr: number) => ZXingVector): ZXingReadResult[] {
+  return withWasmBuffer(
+    reader,
+    bytes.length,
+    (into) => {
+      into.set(bytes);
+      return true;
+    },
+    call,
+  )!;
+}
+
 type ZXingVector = ReturnType<ZXingReaderModule['readBarcodesFromPixmap']>;
 
 /**
@@ -88,6 +105,14 @@ type ZXingVector = ReturnType<ZXingReaderModule['readBarcodesFromPixmap']>;
  */
 export function readLuminance(reader: ZXingReaderModule, gray: Uint8Array, width: number, height: number, options: ReadPassOptions): ZXingReadResult[] {
   return withWasmCopy(reader, gray, (ptr) => reader.readBarcodesFromPixmap(ptr, width, height, toNative(options)));
+}
+
+/**
+ * Reads 8-bit grayscale that `fill` writes straight into wasm memory, instead of a buffer of its own
+ * that is then copied there; undefined when `fill` returns false (the pixels could not be had).
+ */
+export function readLuminanceFilled(reader: ZXingReaderModule, width: number, height: number, fill: (into: Uint8Array) => boolean, options: ReadPassOptions): ZXingReadResult[] | undefined {
+  return withWasmBuffer(reader, width * height, fill, (ptr) => reader.readBarcodesFromPixmap(ptr, width, height, toNative(options)));
 }
 
 /**

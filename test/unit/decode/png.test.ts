@@ -1,7 +1,7 @@
 import { deflateSync, inflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { pngLuminance } from '../../../src/decode/png.js';
+import { openPng, pngLuminance } from '../../../src/decode/png.js';
 
 /** zxing's (stb_image's) integer luma of 8-bit RGB or grey samples: what pngLuminance must give. */
 function expectedLuma(data: Buffer, channels: number): Uint8Array {
@@ -30,13 +30,18 @@ function noisyImage(width: number, height: number, channels: 1 | 3, seed: number
   return data;
 }
 
+/** The compressed image data of all IDAT chunks, joined. */
+function idatOf(png: Buffer): Buffer {
+  const idat: Buffer[] = [];
+  for (let at = 8; at < png.length; at += 12 + png.readUInt32BE(at)) if (png.toString('latin1', at + 4, at + 8) === 'IDAT') idat.push(png.subarray(at + 8, at + 8 + png.readUInt32BE(at)));
+  return Buffer.concat(idat);
+}
+
 function filterTypesOf(png: Buffer): Set<number> {
   const width = png.readUInt32BE(16);
   const height = png.readUInt32BE(20);
   const channels = png[25] === 2 ? 3 : 1;
-  const idat: Buffer[] = [];
-  for (let at = 8; at < png.length; at += 12 + png.readUInt32BE(at)) if (png.toString('latin1', at + 4, at + 8) === 'IDAT') idat.push(png.subarray(at + 8, at + 8 + png.readUInt32BE(at)));
-  const raw = inflateSync(Buffer.concat(idat));
+  const raw = inflateSync(idatOf(png));
   const types = new Set<number>();
   for (let y = 0; y < height; y++) types.add(raw[y * (width * channels + 1)]!);
   return types;
@@ -78,6 +83,35 @@ describe('pngLuminance', () => {
     const at = good.indexOf('IDAT') - 4;
     const bomb = Buffer.concat([good.subarray(0, at), chunk('IDAT', deflateSync(Buffer.alloc(50_000_000))), chunk('IEND', Buffer.alloc(0))]);
     expect(pngLuminance(bomb, 1e6)).toBeUndefined();
+  });
+});
+
+describe('openPng', () => {
+  /** The same image with its compressed data split over IDAT chunks of `size` bytes. */
+  function splitIdat(png: Buffer, size: number): Buffer {
+    const at = png.indexOf('IDAT') - 4;
+    const data = idatOf(png);
+    const parts: Buffer[] = [];
+    for (let i = 0; i < data.length; i += size) parts.push(chunk('IDAT', data.subarray(i, i + size)));
+    return Buffer.concat([png.subarray(0, at), ...parts, chunk('IEND', Buffer.alloc(0))]);
+  }
+
+  it('writes the luma into the buffer it is given, from data split over many IDAT chunks, file after file', async () => {
+    const images = [
+      { width: 120, height: 90, seed: 3, size: 997 },
+      { width: 64, height: 200, seed: 4, size: 50 },
+      { width: 120, height: 90, seed: 3, size: 4096 },
+    ];
+    for (const { width, height, seed, size } of images) {
+      const pixels = noisyImage(width, height, 3, seed);
+      const png = splitIdat(await sharp(pixels, { raw: { width, height, channels: 3 } }).png({ adaptiveFiltering: true }).toBuffer(), size);
+      const file = openPng(png, 1e6);
+      expect(file).toMatchObject({ width, height });
+      const into = new Uint8Array(width * height + 8).fill(0xaa);
+      expect(file!.decodeInto(into.subarray(4, 4 + width * height))).toBe(true);
+      expect(Buffer.from(into.subarray(4, 4 + width * height)).equals(Buffer.from(expectedLuma(pixels, 3)))).toBe(true);
+      expect([...into.subarray(0, 4), ...into.subarray(4 + width * height)]).toEqual(Array(8).fill(0xaa)); // nothing written outside
+    }
   });
 });
 
