@@ -1,5 +1,5 @@
 /** Medians over rounds, the side-by-side table, the ratios and the issue's targets. */
-import type { Measurement, Workload } from './load-run.js';
+import type { Measurement, RouteMeans, Workload } from './load-run.js';
 
 export function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -24,6 +24,8 @@ export interface Summary {
   readonly cpuMsPerRequest: number | undefined;
   /** Highest over the rounds. */
   readonly rssMiB: number | undefined;
+  /** Medians over the rounds. */
+  readonly routeMeanMs: RouteMeans | undefined;
 }
 
 function defined(values: ReadonlyArray<number | undefined>): number[] {
@@ -40,6 +42,7 @@ export function summarise(runs: readonly Measurement[]): Summary[] {
     const cpu = defined(g.map((r) => r.cpuMsPerRequest));
     const rss = defined(g.map((r) => r.rssMiB));
     const rps = g.map((r) => r.rps);
+    const routes = g.map((r) => r.routeMeanMs).filter((r): r is RouteMeans => r !== undefined);
     return {
       target: g[0]!.target,
       workload: g[0]!.workload,
@@ -54,6 +57,7 @@ export function summarise(runs: readonly Measurement[]): Summary[] {
       decodeEmpty: g.reduce((n, r) => n + r.decodeEmpty, 0),
       cpuMsPerRequest: cpu.length ? median(cpu) : undefined,
       rssMiB: rss.length ? Math.max(...rss) : undefined,
+      routeMeanMs: routes.length ? { generate: median(routes.map((r) => r.generate)), decode: median(routes.map((r) => r.decode)) } : undefined,
     };
   });
 }
@@ -114,4 +118,24 @@ export function checkTargets({ ours, reference, inProcessDecodeMs }: TargetInput
 
 export function targetLines(checks: readonly TargetCheck[]): string {
   return checks.map((c) => `- ${c.met ? 'MET    ' : 'NOT MET'} ${c.goal}: ${c.measured}`).join('\n');
+}
+
+/**
+ * Where the mix's latency goes. run.sh's mix repeats 50 texts, so its generates are cache hits
+ * answered at once, and with C connections almost all of them wait on a decode at any moment:
+ * by Little's law a decode then takes about 2C / (mix req/s), and the mix's p99 is a decode's p98.
+ * A p99 of a quarter of the reference's needs, even if every decode took exactly that mean,
+ * mix req/s >= 2C / (reference p99 / 4).
+ */
+export function mixLatencyLines(ours: Summary | undefined, reference: Summary | undefined, connections: number): string {
+  if (!ours?.routeMeanMs) return '';
+  const lines = [
+    `- ${ours.target}, mix, mean latency by route (its own histogram, warm-up included): generate ${fmt(ours.routeMeanMs.generate)} ms, decode ${fmt(ours.routeMeanMs.decode)} ms.`,
+    `- With ${connections} connections and the generates answered at once, a decode waits about 2 x ${connections} / ${fmt(ours.rps)} req/s = ${fmt((2000 * connections) / ours.rps)} ms, and the mix's p99 is a decode's p98.`,
+  ];
+  if (reference) {
+    const needed = (2000 * connections) / (reference.p99 / 4);
+    lines.push(`- A p99 of a quarter of the reference's (${fmt(reference.p99 / 4)} ms) needs, even if every decode took exactly the mean, at least ${fmt(needed, 0)} mix req/s: ${(needed / reference.rps).toFixed(1)}x the reference's ${fmt(reference.rps)}.`);
+  }
+  return lines.join('\n');
 }

@@ -40,6 +40,34 @@ export interface Measurement {
   readonly rssMiB: number | undefined;
   /** Server CPU time per request: the contention-robust cost figure. */
   readonly cpuMsPerRequest: number | undefined;
+  /** Mean latency per route from the service's own histogram (run.sh's warm-up included); QR Workshop only. */
+  readonly routeMeanMs: RouteMeans | undefined;
+}
+
+export interface RouteMeans {
+  readonly generate: number;
+  readonly decode: number;
+}
+
+interface RouteTotals {
+  readonly sum: Map<string, number>;
+  readonly count: Map<string, number>;
+}
+
+/** Seconds and requests so far per route, summed over methods and statuses, from the Prometheus text of /metrics. */
+async function routeTotals(base: string): Promise<RouteTotals> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const totals: RouteTotals = { sum: new Map(), count: new Map() };
+  for (const m of text.matchAll(/^http_request_duration_seconds_(sum|count)\{[^}]*route="([^"]+)"[^}]*\} (\S+)$/gm)) {
+    const into = m[1] === 'sum' ? totals.sum : totals.count;
+    into.set(m[2]!, (into.get(m[2]!) ?? 0) + Number(m[3]));
+  }
+  return totals;
+}
+
+function meanMs(before: RouteTotals, after: RouteTotals, route: string): number {
+  const n = (after.count.get(route) ?? 0) - (before.count.get(route) ?? 0);
+  return n > 0 ? (1000 * ((after.sum.get(route) ?? 0) - (before.sum.get(route) ?? 0))) / n : Number.NaN;
 }
 
 /**
@@ -90,7 +118,10 @@ export async function measure(target: Target, workload: Workload, round: number,
   const args = [RUN_SH, '-d', String(settings.durationS), '-w', String(warmupS), '-c', String(settings.connections), '-l', script, '-o', dir];
   if (target.pid) args.push('-p', String(target.pid));
   args.push(target.base, target.conf);
+  const ownHistogram = target.conf === 'qr-workshop';
+  const before = ownHistogram ? await routeTotals(target.base) : undefined;
   const { code, output } = await run('bash', args, env);
+  const after = before ? await routeTotals(target.base) : undefined;
   let raw: string;
   try {
     raw = readFileSync(join(dir, 'raw.txt'), 'utf8').trim().split('\n').pop()!;
@@ -117,6 +148,7 @@ export async function measure(target: Target, workload: Workload, round: number,
     cpuPct,
     rssMiB: opt('rss_max_mib'),
     cpuMsPerRequest: cpuPct !== undefined && rps > 0 ? (cpuPct * 10) / rps : undefined,
+    routeMeanMs: before && after ? { generate: meanMs(before, after, '/api/v1/generate'), decode: meanMs(before, after, '/api/v1/decode') } : undefined,
   };
 }
 

@@ -28,7 +28,7 @@ import sharp from 'sharp';
 import { decodeImage } from '../src/decode/pipeline.js';
 import { loadReader } from '../src/decode/zxing.js';
 import { RUN_SH, WORKLOADS, measure, type Measurement, type RunSettings, type Workload } from './load-run.js';
-import { checkTargets, summarise, table, targetLines } from './load-report.js';
+import { checkTargets, mixLatencyLines, summarise, table, targetLines } from './load-report.js';
 import { overload, profile, soak } from './load-stress.js';
 import { ANCHORS, ROOT, externalReference, seedAvailable, startSeed, startService, type Target } from './load-targets.js';
 
@@ -166,6 +166,17 @@ try {
     say('## Targets');
     say('');
     say(targetLines(checkTargets({ ours: summaries.filter((s) => s.target === ours.name), reference: summaries.filter((s) => s.target === reference.name), inProcessDecodeMs: decodeCost })));
+    say('');
+  }
+  const mixLatency = mixLatencyLines(
+    summaries.find((s) => s.target === ours.name && s.workload === 'mix'),
+    reference && summaries.find((s) => s.target === reference.name && s.workload === 'mix'),
+    settings.connections,
+  );
+  if (mixLatency) {
+    say('## Where the mix latency goes');
+    say('');
+    say(mixLatency);
     say('');
   }
 
