@@ -25,8 +25,8 @@ export interface PoolStats {
   readonly runMeanMs: number;
 }
 
-/** Tasks handed to a thread at once: the one it runs and the next (see start). */
-export const TASKS_PER_THREAD = 2;
+/** Tasks handed to a thread ahead of time; it runs them one at a time (worker.ts). */
+export const TASKS_PER_THREAD = 8;
 
 export class WorkerPool {
   private submitted = 0;
@@ -47,10 +47,12 @@ export class WorkerPool {
       minThreads: threads,
       maxThreads: threads,
       maxQueue,
-      // A thread is handed its next task while it still runs one, so under load it goes from task to task
-      // instead of sleeping in Atomics.wait until the main thread has seen its result and woken it again
-      // (two cross-thread wake-ups per task). Cache-miss generates: 2101-2559 req/s and 0.64-0.79 CPU-ms
-      // each, against 1703-2175 and 0.72-0.92 with one task per thread (5 alternating 10 s wrk runs each).
+      // A thread is handed its next tasks while it still runs one, so under load it goes from task to task
+      // instead of sleeping in Atomics.wait until the main thread, busy with HTTP, has seen its result and
+      // sent the next (two cross-thread wake-ups per task). Cache-miss generates: 2101-2559 req/s with two
+      // tasks per thread against 1703-2175 with one (5 alternating 10 s wrk runs each); with eight, decodes
+      // 311-334 req/s against 266-296 with two and the cores busier (180 % against 173 %), cache-miss
+      // generates 2380-2711 against 1910-1932 (3 and 2 alternating runs; see README, Figures).
       concurrentTasksPerWorker: TASKS_PER_THREAD,
       // Without it a task that could not be handed to a thread goes back to the tail of the queue
       // (piscinajs/piscina#1031): with one thread, decodes waited up to 5 s while the median was 0.1 s.

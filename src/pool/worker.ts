@@ -22,11 +22,24 @@ async function run(task: Task): Promise<unknown> {
   return { body: image.body, contentType: image.contentType, symbol: image.symbol };
 }
 
-export default async function handle(task: Task): Promise<TaskReply<unknown>> {
+async function reply(task: Task): Promise<TaskReply<unknown>> {
   try {
     return { ok: true, value: await run(task) };
   } catch (err) {
     if (isQrwError(err)) return { ok: false, code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
     return { ok: false, code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
   }
+}
+
+let previous: Promise<unknown> = Promise.resolve();
+
+/**
+ * The pool hands this thread several tasks ahead (TASKS_PER_THREAD); they run one after the other,
+ * never side by side: a thread is one core, and a decode's working memory (pixels, up to the pixel
+ * limit) is held by one task at a time while the others wait with their uploads only.
+ */
+export default function handle(task: Task): Promise<TaskReply<unknown>> {
+  const result = previous.then(() => reply(task));
+  previous = result;
+  return result;
 }
