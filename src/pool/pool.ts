@@ -50,9 +50,9 @@ export class WorkerPool {
       // A thread is handed its next tasks while it still runs one, so under load it goes from task to task
       // instead of sleeping in Atomics.wait until the main thread, busy with HTTP, has seen its result and
       // sent the next (two cross-thread wake-ups per task). Cache-miss generates: 2101-2559 req/s with two
-      // tasks per thread against 1703-2175 with one (5 alternating 10 s wrk runs each); with eight, decodes
-      // 311-334 req/s against 266-296 with two and the cores busier (180 % against 173 %), cache-miss
-      // generates 2380-2711 against 1910-1932 (3 and 2 alternating runs; see README, Figures).
+      // tasks per thread against 1703-2175 with one (5 alternating 10 s wrk runs each); with eight, 2542-2701
+      // against 1816-2270 with two (4 alternating runs), and under decodes the cores stay busier (179-184 %
+      // against 173-175 %). README, How it works: Concurrency.
       concurrentTasksPerWorker: TASKS_PER_THREAD,
       // Without it a task that could not be handed to a thread goes back to the tail of the queue
       // (piscinajs/piscina#1031): with one thread, decodes waited up to 5 s while the median was 0.1 s.
