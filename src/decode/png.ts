@@ -5,7 +5,7 @@
  * own decoder (stb_image in wasm) and sharp on the same files; everything else
  * (palette, alpha, 16-bit, interlaced) is left to those.
  */
-import { inflateSync } from 'node:zlib';
+import { constants as zlibConstants, inflateSync } from 'node:zlib';
 import { IDAT, IEND, pngHeader, TRNS } from './header.js';
 import type { Luminance } from './image.js';
 
@@ -202,8 +202,9 @@ export function openPng(bytes: Uint8Array, maxPixels: number): PngFile | undefin
     let inflated: Buffer;
     try {
       // One output chunk: ~20 % faster than zlib's default 16 KiB chunks. One byte more than the image
-      // needs, or Node, finding the chunk full, allocates another to learn that the stream has ended.
-      inflated = inflateSync(data, { chunkSize: expected + 1, maxOutputLength: expected });
+      // needs, or Node, finding the chunk full, allocates another to learn that the stream has ended;
+      // at least zlib's smallest chunk (64 bytes), or a tiny image is refused with a RangeError.
+      inflated = inflateSync(data, { chunkSize: Math.max(expected + 1, zlibConstants.Z_MIN_CHUNK), maxOutputLength: expected });
     } catch {
       return false;
     }

@@ -66,6 +66,16 @@ describe('pngLuminance', () => {
     });
   }
 
+  it('reads images so small that the whole inflated image is under 64 bytes', async () => {
+    for (const [width, height, channels] of [[1, 1, 1], [5, 3, 1], [4, 4, 3]] as const) {
+      const pixels = noisyImage(width, height, channels, 11);
+      const png = await sharp(pixels, { raw: { width, height, channels } }).toColourspace(channels === 1 ? 'b-w' : 'srgb').png().toBuffer();
+      const lum = pngLuminance(png, 1e6);
+      expect(lum, `${width}x${height}x${channels}`).toBeDefined();
+      expect(Buffer.from(lum!.data).equals(Buffer.from(expectedLuma(pixels, channels)))).toBe(true);
+    }
+  });
+
   it('leaves to the full decoders what it does not handle, and refuses what does not decode', async () => {
     const rgba = await sharp(noisyImage(20, 20, 3, 1), { raw: { width: 20, height: 20, channels: 3 } }).ensureAlpha().png().toBuffer();
     const palette = await sharp(noisyImage(20, 20, 3, 1), { raw: { width: 20, height: 20, channels: 3 } }).png({ palette: true }).toBuffer();
