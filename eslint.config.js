@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'web/dist/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', 'web/dist/', 'coverage/', 'native/build/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -11,4 +11,6 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // Plain Node scripts outside the TypeScript build (native/build.mjs runs at install, before any build).
+  { files: ['**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
 );

@@ -4,8 +4,10 @@
  *   generate: our encode + 1-bit PNG vs node-qrcode's own toBuffer (PNG)
  *   decode:   our pipeline (sharp -> grayscale -> zxing-wasm) vs zxing-wasm's
  *             public readBarcodes on the encoded file (its own image decoder)
- *   PNG:      our 8-bit PNG -> luminance path vs sharp's decode and vs zxing's
- *             own decoder (stb_image in wasm), alone and followed by the read
+ *             (with the native decoders, when built, and the portable path)
+ *   PNG:      our 8-bit PNG -> luminance paths (native, JS + zlib) vs sharp's decode
+ *             and vs zxing's own decoder (stb_image in wasm), alone and followed by the read
+ *   JPEG:     the native luma decoder (libjpeg-turbo), followed by the read, vs zxing's own
  *   header:   our plain-file probe vs sharp's metadata(), which it spares
  * Usage: npm run bench:core [-- IMAGE_DIR]   (default ../shared/anchors/bench/images)
  */
@@ -20,6 +22,8 @@ import { parseGenerateOptions } from '../src/core/options.js';
 import { decodeImage } from '../src/decode/pipeline.js';
 import { openPng, pngLuminance } from '../src/decode/png.js';
 import { probePlainFile } from '../src/decode/header.js';
+import { openJpeg } from '../src/decode/jpeg.js';
+import { nativeDecodeStatus, setNativeDecode } from '../src/decode/native.js';
 import { compileReaderWasm, loadReader, readFile, readLuminanceFilled } from '../src/decode/zxing.js';
 import { nodeDeflate } from '../src/node-deflate.js';
 
@@ -58,11 +62,30 @@ const images = files.map((f) => new Uint8Array(readFileSync(f)));
 const wasm = await compileReaderWasm();
 const reader = await loadReader(wasm);
 const decodeOptions = { formats: ['QRCode'] as const, maxSide: 1200, maxPixels: 25_000_000 };
-let found = 0;
-for (const img of images) found += (await decodeImage(reader, img, decodeOptions)).codes.length > 0 ? 1 : 0; // warm-up
-const usageBefore = process.resourceUsage();
-const pipeline = await time(images.length * 5, (i) => decodeImage(reader, images[i % images.length]!, decodeOptions));
-const usage = process.resourceUsage();
+const nativeActive = nativeDecodeStatus().active;
+
+interface PipelineRun {
+  readonly samples: number[];
+  readonly found: number;
+  readonly usage: { user: number; system: number; faults: number };
+}
+
+/** The whole pipeline over the images, 5 rounds, with the native decoders (NATIVE_DECODE=auto) or without. */
+async function pipelineRun(mode: 'auto' | 'off'): Promise<PipelineRun> {
+  setNativeDecode(mode);
+  let found = 0;
+  for (const img of images) found += (await decodeImage(reader, img, decodeOptions)).codes.length > 0 ? 1 : 0; // warm-up
+  const before = process.resourceUsage();
+  const samples = await time(images.length * 5, (i) => decodeImage(reader, images[i % images.length]!, decodeOptions));
+  const after = process.resourceUsage();
+  return { samples, found, usage: { user: after.userCPUTime - before.userCPUTime, system: after.systemCPUTime - before.systemCPUTime, faults: after.minorPageFault - before.minorPageFault } };
+}
+
+// Alternated, so that a slow minute of a noisy machine does not fall on one of them only.
+const modes = nativeActive ? (['auto', 'off'] as const) : (['off'] as const);
+const runs = new Map<string, PipelineRun[]>(modes.map((m) => [m, []]));
+for (let round = 0; round < 2; round++) for (const mode of modes) runs.get(mode)!.push(await pipelineRun(mode));
+setNativeDecode('auto');
 prepareZXingModule({
   overrides: {
     instantiateWasm(imports: WebAssembly.Imports, receive: (i: WebAssembly.Instance, m: WebAssembly.Module) => void) {
@@ -75,32 +98,64 @@ let plainFound = 0;
 for (const img of images) plainFound += (await readBarcodes(img, { formats: ['QRCode'] })).length > 0 ? 1 : 0;
 const plain = await time(images.length * 5, (i) => readBarcodes(images[i % images.length]!, { formats: ['QRCode'] }));
 console.log(`decode (${images.length} images from ${imageDir})`);
-console.log(`  qr-workshop pipeline      ${summary(pipeline)}  found ${found}/${images.length}`);
-// System time is mostly page faults: fresh pages for large buffers, which the kernel maps and zeroes.
-const perImage = (micros: number): string => (micros / 1000 / pipeline.length).toFixed(3);
-console.log(
-  `    CPU per image: user ${perImage(usage.userCPUTime - usageBefore.userCPUTime)} ms, system ${perImage(usage.systemCPUTime - usageBefore.systemCPUTime)} ms, ${((usage.minorPageFault - usageBefore.minorPageFault) / pipeline.length).toFixed(0)} page faults`,
-);
-console.log(`  zxing-wasm readBarcodes   ${summary(plain)}  found ${plainFound}/${images.length}`);
+for (const [mode, [first, second]] of runs) {
+  const label = mode === 'auto' ? 'native decoders' : nativeActive ? 'portable path  ' : 'portable (no native decoders built)';
+  console.log(`  qr-workshop pipeline, ${label}  ${summary([...first!.samples, ...second!.samples])}  found ${first!.found}/${images.length}`);
+  // System time is mostly page faults: fresh pages for large buffers, which the kernel maps and zeroes.
+  const n = first!.samples.length + second!.samples.length;
+  const perImage = (micros: number): string => (micros / 1000 / n).toFixed(3);
+  console.log(
+    `    CPU per image: user ${perImage(first!.usage.user + second!.usage.user)} ms, system ${perImage(first!.usage.system + second!.usage.system)} ms, ${((first!.usage.faults + second!.usage.faults) / n).toFixed(0)} page faults`,
+  );
+}
+console.log(`  zxing-wasm readBarcodes                ${summary(plain)}  found ${plainFound}/${images.length}`);
 
+const read = { formats: ['QRCode'], tryHarder: true, tryRotate: true, tryInvert: false, tryDownscale: false };
 const pngs = images.filter((b) => b[0] === 0x89 && b[1] === 0x50 && openPng(b, 25_000_000));
 if (pngs.length > 0) {
-  const read = { formats: ['QRCode'], tryHarder: true, tryRotate: true, tryInvert: false, tryDownscale: false };
   const luma = (i: number): ReturnType<typeof pngLuminance> => pngLuminance(pngs[i % pngs.length]!, 25_000_000);
-  await time(pngs.length, luma); // warm-up
-  const oursPng = await time(pngs.length * 5, luma);
-  const sharpPng = await time(pngs.length * 5, (i) => sharp(pngs[i % pngs.length]!).raw().toBuffer());
   // As the pipeline reads it: the luma written straight into the reader's memory.
-  const oursRead = await time(pngs.length * 5, (i) => {
+  const lumaRead = (i: number): unknown => {
     const png = openPng(pngs[i % pngs.length]!, 25_000_000)!;
     return readLuminanceFilled(reader, png.width, png.height, png.decodeInto, read);
-  });
-  const zxingRead = await time(pngs.length * 5, (i) => readFile(reader, pngs[i % pngs.length]!, read));
+  };
   console.log(`PNG, 8-bit opaque (${pngs.length} of the images)`);
-  console.log(`  qr-workshop png->luma     ${summary(oursPng)}`);
-  console.log(`  sharp png->raw            ${summary(sharpPng)}`);
-  console.log(`  qr-workshop luma + read   ${summary(oursRead)}`);
-  console.log(`  zxing-wasm file + read    ${summary(zxingRead)}`);
+  for (const mode of modes) {
+    setNativeDecode(mode);
+    await time(pngs.length, luma); // warm-up
+    const label = mode === 'auto' ? 'native ' : 'js+zlib';
+    console.log(`  qr-workshop ${label} png->luma    ${summary(await time(pngs.length * 5, luma))}`);
+    console.log(`  qr-workshop ${label} luma + read  ${summary(await time(pngs.length * 5, lumaRead))}`);
+  }
+  setNativeDecode('auto');
+  console.log(`  sharp png->raw                    ${summary(await time(pngs.length * 5, (i) => sharp(pngs[i % pngs.length]!).raw().toBuffer()))}`);
+  console.log(`  zxing-wasm file + read            ${summary(await time(pngs.length * 5, (i) => readFile(reader, pngs[i % pngs.length]!, read)))}`);
+}
+
+const jpegs = images.filter((b) => probePlainFile(b)?.format === 'jpeg');
+if (jpegs.length > 0) {
+  console.log(`JPEG, plain (${jpegs.length} of the images)`);
+  if (nativeActive) {
+    const luma = new Uint8Array(4096 * 4096);
+    const jpegLuma = (i: number): boolean => {
+      const b = jpegs[i % jpegs.length]!;
+      const { width, height } = probePlainFile(b)!;
+      return openJpeg(b, width, height)!.decodeInto(luma);
+    };
+    await time(jpegs.length, jpegLuma); // warm-up
+    console.log(`  qr-workshop native jpeg->luma     ${summary(await time(jpegs.length * 5, jpegLuma))}`);
+    console.log(
+      `  qr-workshop native luma + read    ${summary(
+        await time(jpegs.length * 5, (i) => {
+          const b = jpegs[i % jpegs.length]!;
+          const { width, height } = probePlainFile(b)!;
+          const jpeg = openJpeg(b, width, height)!;
+          return readLuminanceFilled(reader, width, height, jpeg.decodeInto, read);
+        }),
+      )}`,
+    );
+  }
+  console.log(`  zxing-wasm file + read            ${summary(await time(jpegs.length * 5, (i) => readFile(reader, jpegs[i % jpegs.length]!, read)))}`);
 }
 
 const probed = images.filter((b) => probePlainFile(b)).length;

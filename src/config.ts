@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { NATIVE_DECODE_MODES, type NativeDecodeMode } from './decode/native.js';
 
 /** Every setting of the service; each comes from one environment variable with a safe default. */
 export interface Config {
@@ -22,6 +23,7 @@ export interface Config {
   readonly sharedCacheTtlSeconds: number;
   readonly maxEventLoopDelayMs: number;
   readonly corsOrigins: readonly string[];
+  readonly nativeDecode: NativeDecodeMode;
 }
 
 export interface SettingDoc {
@@ -51,6 +53,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'REDIS_KEY_PREFIX', default: 'qrw:', meaning: 'prefix of every Redis key this service writes' },
   { env: 'SHARED_CACHE_TTL', default: '86400', meaning: 'seconds a generated image stays in the shared (Redis) cache' },
   { env: 'MAX_EVENT_LOOP_DELAY_MS', default: '500', meaning: 'when the event loop lags more than this (mean over 1 s), API requests get 503 + Retry-After at once (0 turns it off); probes still answer; readings start 2 s after the listener opens, so start-up work does not count as lag' },
+  { env: 'NATIVE_DECODE', default: 'auto', meaning: 'auto: read plain PNGs and JPEGs with the native decoders (libdeflate, libjpeg-turbo) when they were built at install, else the portable path; off: always the portable path; required: refuse to start without them' },
   { env: 'CORS_ORIGINS', default: '(none)', meaning: 'comma-separated origins allowed to call the API from a browser (e.g. https://app.example.com), or * for any; unset: same origin only' },
 ];
 
@@ -86,6 +89,13 @@ function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boole
   throw new ConfigError(`${name} must be true or false; got "${raw}".`);
 }
 
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${values.join(', ')}; got "${raw}".`);
+  return raw as T;
+}
+
 function redisUrl(env: NodeJS.ProcessEnv): string | undefined {
   const raw = env.REDIS_URL?.trim();
   if (!raw) return undefined;
@@ -117,5 +127,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sharedCacheTtlSeconds: integer(env, 'SHARED_CACHE_TTL', 86_400, 1),
     maxEventLoopDelayMs: integer(env, 'MAX_EVENT_LOOP_DELAY_MS', 500, 0),
     corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean),
+    nativeDecode: oneOf(env, 'NATIVE_DECODE', NATIVE_DECODE_MODES, 'auto'),
   };
 }

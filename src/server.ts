@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { loadConfig, type Config } from './config.js';
 import { WorkerPool } from './pool/pool.js';
+import { nativeDecodeStatus, setNativeDecode } from './decode/native.js';
 import { buildApp, type App } from './service/app.js';
 
 export interface RunningServer {
@@ -12,7 +13,9 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config = loadConfig()): Promise<RunningServer> {
-  const pool = await WorkerPool.start({ threads: config.poolThreads, maxQueue: config.poolMaxQueue });
+  // Here first, so NATIVE_DECODE=required without the decoders stops the start with its reason.
+  setNativeDecode(config.nativeDecode);
+  const pool = await WorkerPool.start({ threads: config.poolThreads, maxQueue: config.poolMaxQueue, nativeDecode: config.nativeDecode });
   const app = await buildApp(config, pool);
   const address = await app.server.listen({ port: config.port, host: config.host });
   let closing: Promise<void> | undefined;
@@ -30,12 +33,15 @@ export async function main(): Promise<void> {
   let config: Config;
   try {
     config = loadConfig();
+    setNativeDecode(config.nativeDecode);
   } catch (err) {
     console.error(`qr-workshop: ${(err as Error).message}`);
     process.exit(2);
   }
   const running = await startServer(config);
   const log = running.app.server.log;
+  const decoders = nativeDecodeStatus();
+  log.info({ nativeDecode: decoders }, decoders.active ? 'plain PNGs and JPEGs are read with the native decoders' : 'images are read with the portable decoders');
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (signalled) return;

@@ -9,6 +9,7 @@ import { parseFormats } from '../decode/formats.js';
 import { decodeImage, mergeSequences, type DecodeResult } from '../decode/pipeline.js';
 import { loadReader } from '../decode/zxing.js';
 import { loadConfig } from '../config.js';
+import { setNativeDecode } from '../decode/native.js';
 import { nodeDeflate } from '../node-deflate.js';
 import { VERSION } from '../version.js';
 
@@ -70,6 +71,7 @@ interface DecodeFlags {
 
 async function decodeCommand(files: string[], flags: DecodeFlags): Promise<void> {
   const config = loadConfig();
+  setNativeDecode(config.nativeDecode);
   const formats = parseFormats(flags.formats);
   const reader = await loadReader();
   let failures = 0;

@@ -2,6 +2,7 @@ import { contentTypes, type ZXingReaderModule, type ZXingReadResult } from 'zxin
 import { QrwError } from '../core/errors.js';
 import { openImage, type Luminance } from './image.js';
 import { openPng } from './png.js';
+import { openJpeg } from './jpeg.js';
 import { flattenIllumination } from './flatten.js';
 import { smooth } from './smooth.js';
 import { upscale2x } from './upscale.js';
@@ -287,10 +288,10 @@ export async function decodeImage(reader: ZXingReaderModule, bytes: Uint8Array, 
     let found: ZXingReadResult[];
     let scale = 1;
     if (pass.size === 'first' && !downscaled && source.plainFile) {
-      // The same luma as the sharp path would give, without a libvips round trip; common PNGs decode faster here than in zxing.
-      // The PNG's luma is written straight into the reader's memory.
-      const png = source.format === 'png' ? openPng(bytes, options.maxPixels) : undefined;
-      found = (png && readLuminanceFilled(reader, png.width, png.height, png.decodeInto, passOptions)) ?? readFile(reader, bytes, passOptions);
+      // The same luma as the sharp path would give, without a libvips round trip, written straight into the reader's
+      // memory: common PNGs decode faster here than in zxing, and JPEGs too with the native decoder; else zxing reads the file.
+      const file = source.format === 'png' ? openPng(bytes, options.maxPixels) : openJpeg(bytes, source.width, source.height);
+      found = (file && readLuminanceFilled(reader, file.width, file.height, file.decodeInto, passOptions)) ?? readFile(reader, bytes, passOptions);
     } else {
       const lum = transformed(await luminance(pass.size), pass.transform);
       found = readLuminance(reader, lum.data, lum.width, lum.height, passOptions);

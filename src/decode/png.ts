@@ -1,13 +1,14 @@
 /**
  * The commonest upload, an 8-bit grey or RGB PNG without interlacing, straight
- * to luminance: Node's zlib inflates it in one call and the rows are unfiltered
- * and turned grey in one pass. `npm run bench:core` measures it against zxing's
+ * to luminance: the native decoder (native.ts) when it is built, else Node's zlib
+ * inflates it in one call and the rows are unfiltered and turned grey in one pass. `npm run bench:core` measures it against zxing's
  * own decoder (stb_image in wasm) and sharp on the same files; everything else
  * (palette, alpha, 16-bit, interlaced) is left to those.
  */
 import { constants as zlibConstants, inflateSync } from 'node:zlib';
 import { IDAT, IEND, pngHeader, TRNS } from './header.js';
-import type { Luminance } from './image.js';
+import type { Luminance, LumaFile } from './image.js';
+import { nativeLuma } from './native.js';
 
 const GREY = 0;
 const RGB = 2;
@@ -172,23 +173,12 @@ function unfilterRow(raw: Uint8Array, at: number, above: number, n: number, bpp:
   return true;
 }
 
-export interface PngFile {
-  readonly width: number;
-  readonly height: number;
-  /**
-   * Writes the luminance (width x height bytes) into `out`, which the caller may place where it is
-   * read next (zxing's wasm memory: no luma buffer of our own, no copy); false when the data does
-   * not decode (the caller falls back to a full decoder, which also gives the proper error).
-   */
-  decodeInto(out: Uint8Array): boolean;
-}
-
 /**
  * An 8-bit, non-interlaced, opaque grey or RGB PNG, whose luminance decodeInto
  * gives with the integer Rec. 601 weights zxing's own decoder uses; undefined
  * for any other PNG.
  */
-export function openPng(bytes: Uint8Array, maxPixels: number): PngFile | undefined {
+export function openPng(bytes: Uint8Array, maxPixels: number): LumaFile | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const header = simpleHeader(view);
   if (!header) return undefined;
@@ -197,6 +187,8 @@ export function openPng(bytes: Uint8Array, maxPixels: number): PngFile | undefin
   const decodeInto = (grey: Uint8Array): boolean => {
     const data = imageData(bytes, view);
     if (!data) return false;
+    const native = nativeLuma();
+    if (native) return native.pngLuma(data, width, height, channels, grey);
     const stride = width * channels;
     const expected = (stride + 1) * height;
     let inflated: Buffer;

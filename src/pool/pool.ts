@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { QrwError } from '../core/errors.js';
 import { compileReaderWasm } from '../decode/zxing.js';
+import type { NativeDecodeMode } from '../decode/native.js';
 import type { Task, TaskOutput, TaskReply, WorkerData } from './tasks.js';
 
 export interface PoolOptions {
@@ -9,6 +10,8 @@ export interface PoolOptions {
   readonly threads?: number;
   /** Tasks allowed to wait beyond the running ones; more are refused at once (HTTP 503). */
   readonly maxQueue?: number;
+  /** Whether the threads read plain PNGs and JPEGs with the native decoders (decode/native.ts); default 'auto'. */
+  readonly nativeDecode?: NativeDecodeMode;
 }
 
 export interface PoolStats {
@@ -41,7 +44,7 @@ export class WorkerPool {
   static async start(options: PoolOptions = {}): Promise<WorkerPool> {
     const threads = Math.max(1, options.threads ?? availableParallelism());
     const maxQueue = Math.max(0, options.maxQueue ?? threads * 16);
-    const workerData: WorkerData = { wasm: await compileReaderWasm() };
+    const workerData: WorkerData = { wasm: await compileReaderWasm(), nativeDecode: options.nativeDecode ?? 'auto' };
     const piscina = new Piscina({
       filename: new URL('./worker.js', import.meta.url).href,
       minThreads: threads,

@@ -2,6 +2,7 @@ import type { ErrorCode } from '../core/errors.js';
 import type { GenerateOptions } from '../core/options.js';
 import type { SymbolInfo } from '../core/generate.js';
 import type { DecodeOptions, DecodeResult } from '../decode/pipeline.js';
+import type { NativeDecodeMode } from '../decode/native.js';
 
 export interface DecodeTask {
   readonly kind: 'decode';
@@ -32,4 +33,5 @@ export type TaskReply<T> = { readonly ok: true; readonly value: T } | { readonly
 
 export interface WorkerData {
   readonly wasm: WebAssembly.Module;
+  readonly nativeDecode: NativeDecodeMode;
 }

@@ -4,6 +4,7 @@ import { generateQr } from '../core/generate.js';
 import { QrwError, isQrwError } from '../core/errors.js';
 import { decodeImage } from '../decode/pipeline.js';
 import { loadReader } from '../decode/zxing.js';
+import { setNativeDecode } from '../decode/native.js';
 import { nodeDeflate } from '../node-deflate.js';
 import type { Task, TaskReply, WorkerData } from './tasks.js';
 
@@ -11,7 +12,9 @@ import type { Task, TaskReply, WorkerData } from './tasks.js';
 sharp.cache(false);
 sharp.concurrency(1);
 
-const readerReady = loadReader((workerData as WorkerData).wasm);
+const { wasm, nativeDecode } = workerData as WorkerData;
+setNativeDecode(nativeDecode);
+const readerReady = loadReader(wasm);
 
 async function run(task: Task): Promise<unknown> {
   if (task.kind === 'decode') {

@@ -8,7 +8,7 @@ import { multipart } from '../helpers/server.js';
 
 /**
  * What deploy/Dockerfile's runtime stage holds, built here without a container engine: package.json,
- * production dependencies only (npm ci --omit=dev) and dist/. A runtime dependency left in
+ * production dependencies only (npm ci --omit=dev, which also builds the native decoders from native/) and dist/. A runtime dependency left in
  * devDependencies, or a file the build does not emit, fails here as it would in the image.
  */
 describe('production install (the Dockerfile runtime stage, without Docker)', () => {
@@ -17,7 +17,7 @@ describe('production install (the Dockerfile runtime stage, without Docker)', ()
   afterAll(() => service.stop('SIGKILL'));
 
   it('installs, starts from a clean folder, serves the page and the API, and stops cleanly', async () => {
-    for (const file of ['package.json', 'package-lock.json']) cpSync(join(ROOT, file), join(dir, file));
+    for (const file of ['package.json', 'package-lock.json', 'native/binding.gyp', 'native/build.mjs', 'native/luma.c']) cpSync(join(ROOT, file), join(dir, file));
     const install = spawnSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: dir, encoding: 'utf8', timeout: 240_000 });
     expect(install.status, install.stderr).toBe(0);
     cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
