@@ -3,7 +3,7 @@ import { Piscina } from 'piscina';
 import { QrwError } from '../core/errors.js';
 import { compileReaderWasm } from '../decode/zxing.js';
 import type { NativeDecodeMode } from '../decode/native.js';
-import type { Task, TaskOutput, TaskReply, WorkerData } from './tasks.js';
+import { wholeBuffer, type Task, type TaskOutput, type TaskReply, type WorkerData } from './tasks.js';
 
 export interface PoolOptions {
   /** Worker threads; default: the number of cores. */
@@ -83,7 +83,8 @@ export class WorkerPool {
         signal.removeEventListener('abort', onAbort);
       }
     }
-    const transferList = task.kind === 'decode' && task.bytes.byteOffset === 0 && task.bytes.byteLength === task.bytes.buffer.byteLength ? [task.bytes.buffer as ArrayBuffer] : undefined;
+    const upload = task.kind === 'decode' ? wholeBuffer(task.bytes) : undefined;
+    const transferList = upload ? [upload] : undefined;
     let reply: TaskReply<TaskOutput<T>>;
     try {
       this.submitted++;

@@ -35,3 +35,10 @@ export interface WorkerData {
   readonly wasm: WebAssembly.Module;
   readonly nativeDecode: NativeDecodeMode;
 }
+
+/** The view's ArrayBuffer when the view covers all of it (and it is not shared), so that it can be transferred whole; else undefined. */
+export function wholeBuffer(bytes: Uint8Array): ArrayBuffer | undefined {
+  const buffer = bytes.buffer;
+  if (buffer instanceof SharedArrayBuffer || bytes.byteLength === 0 || bytes.byteOffset !== 0 || bytes.byteLength !== buffer.byteLength) return undefined;
+  return buffer as ArrayBuffer;
+}

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { QrwError, isQrwError } from '../../core/errors.js';
 import { parseFormats } from '../../decode/formats.js';
-import { mergeSequences, type DecodeResult } from '../../decode/pipeline.js';
+import { mergeSequences, type DecodeResult } from '../../decode/result.js';
 import type { WorkerPool } from '../../pool/pool.js';
 import type { Metrics } from '../metrics.js';
 import { toHttpError } from '../http-errors.js';
