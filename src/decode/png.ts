@@ -1,9 +1,10 @@
 /**
  * The commonest upload, an 8-bit grey or RGB PNG without interlacing, straight
- * to luminance: the native decoder (native.ts) when it is built, else Node's zlib
- * inflates it in one call and the rows are unfiltered and turned grey in one pass. `npm run bench:core` measures it against zxing's
- * own decoder (stb_image in wasm) and sharp on the same files; everything else
- * (palette, alpha, 16-bit, interlaced) is left to those.
+ * to luminance: the native decoder (native.ts) when it is built, else Node's
+ * zlib inflates it in one call and the rows are unfiltered and turned grey in
+ * one pass. `npm run bench:core` measures both against zxing's own decoder
+ * (stb_image in wasm) and sharp on the same files; everything else (palette,
+ * alpha, 16-bit, interlaced) is left to those.
  */
 import { constants as zlibConstants, inflateSync } from 'node:zlib';
 import { IDAT, IEND, pngHeader, TRNS } from './header.js';

@@ -42,13 +42,14 @@ let previous: Promise<unknown> = Promise.resolve();
  * never side by side: a thread is one core, and a decode's working memory (pixels, up to the pixel
  * limit) is held by one task at a time while the others wait with their uploads only.
  */
-export default function handle(task: Task): Promise<TaskReply<unknown> | Transferable> {
+export default function handle(task: Task): Promise<TaskReply<unknown> | MovedReply> {
   const result = previous.then(() => reply(task));
   previous = result;
   return task.kind === 'decode' ? result.then((r) => handBack(r, task.bytes)) : result;
 }
 
-type Transferable = ReturnType<typeof move>;
+/** A reply wrapped by piscina's move(), so that the buffers it names are transferred with it. */
+type MovedReply = ReturnType<typeof move>;
 
 /**
  * The reply, with the upload's memory handed back to the main thread (transferred, not copied).
@@ -56,7 +57,7 @@ type Transferable = ReturnType<typeof move>;
  * the decode load 50-110 MiB of finished uploads stayed allocated in the pool threads. The main
  * thread collects its young objects every few milliseconds and frees it at once.
  */
-function handBack(reply: TaskReply<unknown>, bytes: Uint8Array): TaskReply<unknown> | Transferable {
+function handBack(reply: TaskReply<unknown>, bytes: Uint8Array): TaskReply<unknown> | MovedReply {
   const buffer = wholeBuffer(bytes);
   return buffer ? move({ [transferableSymbol]: [buffer], [valueSymbol]: reply }) : reply;
 }
