@@ -42,7 +42,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'MAX_BODY_BYTES', default: '10485760', meaning: 'largest request body (upload) in bytes; larger gets 413' },
   { env: 'MAX_IMAGE_PIXELS', default: '25000000', meaning: 'largest image (width x height) accepted for decoding; larger gets 422 before any pixel is decoded' },
   { env: 'DECODE_MAX_SIDE', default: '1200', meaning: 'images are read downscaled to this longest side first; then, for pictures over 2x larger, at full size up to 3x this side, else at 2x; full size with every option only when nothing was found' },
-  { env: 'GENERATE_CACHE_BYTES', default: '16777216', meaning: 'in-process LRU cache of generated images, in bytes (0 turns it off)' },
+  { env: 'GENERATE_CACHE_BYTES', default: '16777216', meaning: 'in-process LRU cache of generated images, in bytes of memory (each image counted with ~1.5 KB of bookkeeping; 0 turns it off)' },
   { env: 'CACHE_MAX_AGE', default: '86400', meaning: 'Cache-Control max-age in seconds for GET /api/v1/generate' },
   { env: 'RATE_LIMIT_MAX', default: '(off)', meaning: 'requests per client IP per window on the API; unset turns rate limiting off' },
   { env: 'RATE_LIMIT_WINDOW', default: '60s', meaning: 'the rate-limit window: a number of ms or e.g. 500ms, 60s, 5m, 1h' },
