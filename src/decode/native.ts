@@ -43,7 +43,7 @@ let mode: NativeDecodeMode = 'auto';
 /** Sets whether decoding uses the native decoders, for this thread; 'required' throws when they are not built. */
 export function setNativeDecode(next: NativeDecodeMode): void {
   if (next === 'required' && !load().luma) {
-    throw new Error(`NATIVE_DECODE=required, but the native luma decoders are not built (${load().error}); install libdeflate and libjpeg-turbo's headers and a C compiler, then npm rebuild or npm ci.`);
+    throw new Error(`NATIVE_DECODE=required, but the native luma decoders are not built (${load().error}); install libdeflate and libjpeg-turbo's headers and a C compiler, then run node native/build.mjs (npm ci does too).`);
   }
   mode = next;
 }
