@@ -1,17 +1,16 @@
 import { workerData } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import sharp from 'sharp';
 import { generateQr } from '../core/generate.js';
 import { QrwError, isQrwError } from '../core/errors.js';
 import { decodeImage } from '../decode/pipeline.js';
 import { loadReader } from '../decode/zxing.js';
+import { setLibvipsThreads } from '../decode/image.js';
 import { setNativeDecode } from '../decode/native.js';
 import { nodeDeflate } from '../node-deflate.js';
 import { wholeBuffer, type Task, type TaskReply, type WorkerData } from './tasks.js';
 
-// One pool thread per core already: libvips' own threads and cache would only contend and hold memory.
-sharp.cache(false);
-sharp.concurrency(1);
+// One pool thread per core already: libvips' own threads would only contend and hold memory.
+setLibvipsThreads(1);
 
 const { wasm, nativeDecode } = workerData as WorkerData;
 setNativeDecode(nativeDecode);

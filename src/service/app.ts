@@ -4,7 +4,6 @@ import { pino } from 'pino';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import underPressure from '@fastify/under-pressure';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Config } from '../config.js';
@@ -64,7 +63,7 @@ export async function buildApp(config: Config, pool: WorkerPool, logger: boolean
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   });
 
-  const redis = config.redisUrl ? connectRedis(config.redisUrl, server.log) : undefined;
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, server.log) : undefined;
   server.addHook('onClose', async () => {
     await redis?.quit().catch(() => redis.disconnect());
   });
@@ -129,6 +128,8 @@ export async function buildApp(config: Config, pool: WorkerPool, logger: boolean
     });
   }
   if (config.rateLimitMax !== undefined) {
+    // Loaded only when configured, like ioredis: off by default.
+    const { default: rateLimit } = await import('@fastify/rate-limit');
     await server.register(rateLimit, {
       max: config.rateLimitMax,
       timeWindow: config.rateLimitWindowMs,

@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/process.js';
@@ -49,6 +52,36 @@ describe('worker pool', () => {
       await pool.close();
     }
   });
+  it.skipIf(!existsSync('/proc/self/maps'))('loads libvips only when an image needs it', async () => {
+    // A plain grey PNG is read without libvips (the native decoders or zxing's own); a WebP needs it.
+    // libvips adds ~26 MiB to the process's RSS, so a service that only sees plain files never maps it.
+    const pool = await WorkerPool.start({ threads: 1 });
+    const qr = await pool.run({ kind: 'generate', data: 'lazy libvips', options: DEFAULT_GENERATE_OPTIONS }).finally(() => pool.close());
+    const dir = mkdtempSync(join(tmpdir(), 'qrw-lazy-'));
+    try {
+      const grey = sharp(qr.body).resize({ width: 300, kernel: 'nearest' }).toColourspace('b-w');
+      writeFileSync(join(dir, 'plain.png'), await grey.clone().png().toBuffer());
+      writeFileSync(join(dir, 'photo.webp'), await grey.clone().webp({ quality: 95 }).toBuffer());
+      const script = `
+        const { readFileSync } = await import('node:fs');
+        const { WorkerPool } = await import('./dist/src/pool/pool.js');
+        const pool = await WorkerPool.start({ threads: 1 });
+        const options = { formats: ['QRCode'], maxSide: 1200, maxPixels: 25e6 };
+        const libvipsMapped = () => readFileSync('/proc/self/maps', 'utf8').includes('libvips');
+        const read = async (file) => (await pool.run({ kind: 'decode', bytes: new Uint8Array(readFileSync(${JSON.stringify(dir)} + '/' + file)), options })).codes.map((c) => c.text);
+        const plain = await read('plain.png');
+        const afterPlain = libvipsMapped();
+        const webp = await read('photo.webp');
+        console.log(JSON.stringify({ plain, afterPlain, webp, afterWebp: libvipsMapped() }));
+        await pool.close();`;
+      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+      expect(child.status, child.stderr).toBe(0);
+      expect(JSON.parse(child.stdout.trim().split('\n').pop()!)).toEqual({ plain: ['lazy libvips'], afterPlain: false, webp: ['lazy libvips'], afterWebp: true });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("hands each upload's memory back, so it is freed by the main thread's collections and does not pile up in a thread", () => {
     // Left in the thread, an upload is garbage in a heap that allocates little: V8 let ~50 MiB of these
     // 1 MiB uploads (invalid images, refused at once) stay allocated there. In a child process with
