@@ -58,11 +58,17 @@ let sharpLoading: Promise<SharpFactory> | undefined;
  * zxing's own read never reach it. Its cache is off: every upload is decoded once.
  */
 function loadSharp(): Promise<SharpFactory> {
-  sharpLoading ??= import('sharp').then(({ default: sharp }) => {
-    sharp.cache(false);
-    if (libvipsThreads !== undefined) sharp.concurrency(libvipsThreads);
-    return sharp;
-  });
+  sharpLoading ??= import('sharp').then(
+    ({ default: sharp }) => {
+      sharp.cache(false);
+      if (libvipsThreads !== undefined) sharp.concurrency(libvipsThreads);
+      return sharp;
+    },
+    (err: unknown) => {
+      // A broken install is the server's fault, not a damaged upload: a 500 that is logged, not a 422.
+      throw new QrwError('INTERNAL', `sharp (libvips) could not be loaded: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    },
+  );
   return sharpLoading;
 }
 
@@ -118,6 +124,7 @@ async function pipeline(input: SharpInput, limits: ImageLimits, lenient: boolean
 }
 
 function mapSharpError(err: unknown): QrwError {
+  if (err instanceof QrwError) return err;
   const message = err instanceof Error ? err.message : String(err);
   if (/pixel limit/i.test(message)) return new QrwError('IMAGE_TOO_LARGE', `The image has more pixels than allowed (${message}).`);
   if (/unsupported image format/i.test(message)) {
