@@ -75,7 +75,7 @@ function loadSharp(): Promise<SharpFactory> {
 /** Threads libvips may use per image, applied when it loads (default: its own, the number of cores). */
 export function setLibvipsThreads(threads: number): void {
   libvipsThreads = threads;
-  void sharpLoading?.then((sharp) => sharp.concurrency(threads));
+  void sharpLoading?.then((sharp) => sharp.concurrency(threads), () => undefined); // a failed load is reported by the decode that needs it
 }
 
 const isBmp = (b: Uint8Array): boolean => b.length >= 26 && b[0] === 0x42 && b[1] === 0x4d;

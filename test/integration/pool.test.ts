@@ -52,6 +52,7 @@ describe('worker pool', () => {
       await pool.close();
     }
   });
+
   it.skipIf(!existsSync('/proc/self/maps'))('loads libvips only when an image needs it', async () => {
     // A plain grey PNG is read without libvips (the native decoders or zxing's own); a WebP needs it.
     // libvips adds ~26 MiB to the process's RSS, so a service that only sees plain files never maps it.
