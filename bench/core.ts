@@ -17,15 +17,15 @@ import { fileURLToPath } from 'node:url';
 import QRCode from 'qrcode';
 import sharp from 'sharp';
 import { readBarcodes, prepareZXingModule } from 'zxing-wasm/reader';
-import { generateQr } from '../src/core/generate.js';
-import { parseGenerateOptions } from '../src/core/options.js';
-import { decodeImage } from '../src/decode/pipeline.js';
-import { openPng, pngLuminance } from '../src/decode/png.js';
-import { probePlainFile } from '../src/decode/header.js';
-import { openJpeg } from '../src/decode/jpeg.js';
-import { nativeDecodeStatus, setNativeDecode } from '../src/decode/native.js';
-import { compileReaderWasm, loadReader, readFile, readLuminanceFilled } from '../src/decode/zxing.js';
-import { nodeDeflate } from '../src/node-deflate.js';
+import { generateQr } from '../src/qr/generate.js';
+import { parseGenerateOptions } from '../src/qr/options.js';
+import { decodeImage } from '../src/recognise/cascade.js';
+import { openPng, pngLuminance } from '../src/recognise/input/png.js';
+import { probePlainFile } from '../src/recognise/input/header.js';
+import { openJpeg } from '../src/recognise/input/jpeg.js';
+import { nativeDecodeStatus, setNativeDecode } from '../src/recognise/input/native.js';
+import { compileReaderWasm, loadReader, readFile, readLuminanceFilled } from '../src/recognise/reader/zxing.js';
+import { nodeDeflate } from '../src/platform/deflate.js';
 
 const imageDir = process.argv[2] ?? fileURLToPath(new URL('../../../shared/anchors/bench/images', import.meta.url));
 

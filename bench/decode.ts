@@ -17,9 +17,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { decodeImage, mergeSequences, toCode, type DecodeResult } from '../src/decode/pipeline.js';
-import { openImage } from '../src/decode/image.js';
-import { loadReader, readFile, readLuminance } from '../src/decode/zxing.js';
+import { decodeImage, mergeSequences, toCode, type DecodeResult } from '../src/recognise/cascade.js';
+import { openImage } from '../src/recognise/input/image.js';
+import { loadReader, readFile, readLuminance } from '../src/recognise/reader/zxing.js';
 import { loadManifest, scoreCorpus, scoreImage, type CategoryScore, type ImageCase } from './corpus.js';
 
 const args = process.argv.slice(2);

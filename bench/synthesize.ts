@@ -16,8 +16,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { encodeQr, type QrMatrix } from '../src/core/encode.js';
-import type { EcLevel } from '../src/core/options.js';
+import { encodeQr, type QrMatrix } from '../src/qr/encode/encode.js';
+import type { EcLevel } from '../src/qr/options.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {

@@ -2,7 +2,7 @@
  * Luminance straight from the two commonest uploads, with the libraries made for them:
  * libdeflate inflates a PNG's image data (1.9 ms a bench PNG against ~2.8 for Node's zlib) and
  * libjpeg-turbo decodes only a JPEG's luma channel (no chroma upsampling, no colour conversion).
- * Everything else stays in JavaScript (src/decode/native.ts loads this; src/decode/png.ts is the
+ * Everything else stays in JavaScript (src/recognise/input/native.ts loads this; src/recognise/input/png.ts is the
  * portable path and the reference these results are tested against).
  *
  * Each thread that loads the addon (the main thread, each pool thread) gets its own decompressors

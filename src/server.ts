@@ -1,8 +1,8 @@
 import { pathToFileURL } from 'node:url';
-import { loadConfig, type Config } from './config.js';
-import { WorkerPool } from './pool/pool.js';
-import { nativeDecodeStatus, setNativeDecode } from './decode/native.js';
-import { buildApp, type App } from './service/app.js';
+import { loadConfig, type Config } from './platform/config.js';
+import { WorkerPool } from './workers/pool.js';
+import { nativeDecodeStatus, setNativeDecode } from './recognise/input/native.js';
+import { buildApp, type App } from './http/app.js';
 
 export interface RunningServer {
   readonly app: App;

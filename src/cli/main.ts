@@ -2,16 +2,16 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { isQrwError, QrwError } from '../core/errors.js';
-import { generateQr } from '../core/generate.js';
-import { OUTPUT_FORMATS, parseGenerateOptions, type OutputFormat } from '../core/options.js';
-import { parseFormats } from '../decode/formats.js';
-import { decodeImage, mergeSequences, type DecodeResult } from '../decode/pipeline.js';
-import { loadReader } from '../decode/zxing.js';
-import { loadConfig } from '../config.js';
-import { setNativeDecode } from '../decode/native.js';
-import { nodeDeflate } from '../node-deflate.js';
-import { VERSION } from '../version.js';
+import { isQrwError, QrwError } from '../errors.js';
+import { generateQr } from '../qr/generate.js';
+import { OUTPUT_FORMATS, parseGenerateOptions, type OutputFormat } from '../qr/options.js';
+import { parseFormats } from '../recognise/formats.js';
+import { decodeImage, mergeSequences, type DecodeResult } from '../recognise/cascade.js';
+import { loadReader } from '../recognise/reader/zxing.js';
+import { loadConfig } from '../platform/config.js';
+import { setNativeDecode } from '../recognise/input/native.js';
+import { nodeDeflate } from '../platform/deflate.js';
+import { VERSION } from '../platform/version.js';
 
 /** Exit codes: 0 done, 1 an input could not be used, 2 bad usage or data that cannot be encoded. */
 const EXIT_INPUT = 1;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateQr, parseGenerateOptions } from '../../dist/src/index.js';
-import { nodeDeflate } from '../../dist/src/node-deflate.js';
+import { nodeDeflate } from '../../dist/src/platform/deflate.js';
 import { launchChromium, requireChromium, screenshotPath, writeCameraVideo } from '../helpers/browser.js';
 import { startTestServer } from '../helpers/server.js';
 import { hasZbar, zbarDecode } from '../helpers/zbar.js';

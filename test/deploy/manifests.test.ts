@@ -8,7 +8,7 @@ import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
-import { SETTINGS, loadConfig } from '../../dist/src/config.js';
+import { SETTINGS, loadConfig } from '../../dist/src/platform/config.js';
 import { startCommand } from '../../dist/bench/load-targets.js';
 import { ROOT } from '../helpers/process.js';
 import { multipart, startTestServer } from '../helpers/server.js';

@@ -1,4 +1,4 @@
-import { loadConfig } from '../../dist/src/config.js';
+import { loadConfig } from '../../dist/src/platform/config.js';
 import { startServer, type RunningServer } from '../../dist/src/server.js';
 
 /** The real server (production build) on a random loopback port, quiet logs, with optional environment overrides. */

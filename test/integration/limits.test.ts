@@ -1,8 +1,8 @@
 import { deflateSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateQr } from '../../dist/src/core/generate.js';
-import { parseGenerateOptions } from '../../dist/src/core/options.js';
-import { TASKS_PER_THREAD } from '../../dist/src/pool/pool.js';
+import { generateQr } from '../../dist/src/qr/generate.js';
+import { parseGenerateOptions } from '../../dist/src/qr/options.js';
+import { TASKS_PER_THREAD } from '../../dist/src/workers/pool.js';
 import { multipart, startTestServer } from '../helpers/server.js';
 
 let server: Awaited<ReturnType<typeof startTestServer>> | undefined;

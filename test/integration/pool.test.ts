@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/process.js';
-import { WorkerPool } from '../../dist/src/pool/pool.js';
-import { DEFAULT_GENERATE_OPTIONS } from '../../dist/src/core/options.js';
+import { WorkerPool } from '../../dist/src/workers/pool.js';
+import { DEFAULT_GENERATE_OPTIONS } from '../../dist/src/qr/options.js';
 
 describe('worker pool', () => {
   it('runs queued tasks in the order they were submitted, under constant load on one thread', async () => {
@@ -65,7 +65,7 @@ describe('worker pool', () => {
       writeFileSync(join(dir, 'photo.webp'), await grey.clone().webp({ quality: 95 }).toBuffer());
       const script = `
         const { readFileSync } = await import('node:fs');
-        const { WorkerPool } = await import('./dist/src/pool/pool.js');
+        const { WorkerPool } = await import('./dist/src/workers/pool.js');
         const pool = await WorkerPool.start({ threads: 1 });
         const options = { formats: ['QRCode'], maxSide: 1200, maxPixels: 25e6 };
         const libvipsMapped = () => readFileSync('/proc/self/maps', 'utf8').includes('libvips');
@@ -88,7 +88,7 @@ describe('worker pool', () => {
     // 1 MiB uploads (invalid images, refused at once) stay allocated there. In a child process with
     // --expose-gc, so that the main thread's collection can be forced and waited for.
     const script = `
-      const { WorkerPool } = await import('./dist/src/pool/pool.js');
+      const { WorkerPool } = await import('./dist/src/workers/pool.js');
       const pool = await WorkerPool.start({ threads: 1, maxQueue: 1000 });
       const outcomes = await Promise.all(Array.from({ length: 150 }, () =>
         pool.run({ kind: 'decode', bytes: new Uint8Array(1 << 20).fill(7), options: { formats: ['QRCode'], maxSide: 1200, maxPixels: 25e6 } }).catch((e) => e.code)));

@@ -1,8 +1,0 @@
-export * from './errors.js';
-export * from './options.js';
-export * from './encode.js';
-export * from './generate.js';
-export { layoutFor, type Layout } from './render/layout.js';
-export { renderPng, type Deflate } from './render/png.js';
-export { renderSvg } from './render/svg.js';
-export { renderText } from './render/text.js';
