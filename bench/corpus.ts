@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { DecodeResult } from '../src/recognise/cascade.js';
+import type { DecodeResult } from '../src/recognise/index.js';
 
 export interface ManifestRow {
   readonly path: string;

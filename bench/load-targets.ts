@@ -7,12 +7,21 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The repository root: the first folder above this file with a package.json (bench/ from the sources, dist-bench/bench/ built). */
+export const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
 export const ANCHORS = join(ROOT, '../shared/anchors');
 export const GUNICORN = '/usr/bin/gunicorn';
+
+function findRoot(dir: string): string {
+  while (!existsSync(join(dir, 'package.json'))) {
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = dirname(dir);
+  }
+  return dir;
+}
 
 export async function freePort(): Promise<number> {
   const server = createServer();

@@ -1,32 +1,79 @@
 /**
- * One error type for everything the core, the decoder and the service reject.
- * `code` is stable and machine-readable; the HTTP layer maps it to a status,
- * the CLI to an exit code. The core knows nothing of either.
+ * One error type for everything the service rejects. `code` is stable and machine-readable; its
+ * `kind` says what sort of failure it is, which the HTTP layer maps to a status and the CLI to an
+ * exit code, so that no capability knows either.
  */
-export const ERROR_CODES = [
-  'MISSING_TEXT',
-  'INVALID_JSON',
-  'INVALID_REQUEST',
-  'INVALID_OPTION',
-  'QR_DATA_TOO_LONG',
-  'SIZE_TOO_SMALL',
-  'MISSING_IMAGE',
-  'EMPTY_IMAGE',
-  'UNSUPPORTED_MEDIA_TYPE',
-  'UNSUPPORTED_IMAGE',
-  'CORRUPT_IMAGE',
-  'IMAGE_TOO_LARGE',
-  'BODY_TOO_LARGE',
-  'TOO_MANY_FILES',
-  'RATE_LIMITED',
-  'SATURATED',
-  'SHUTTING_DOWN',
-  'CLIENT_CLOSED',
-  'NOT_FOUND',
-  'INTERNAL',
-] as const;
+export type ErrorKind =
+  | 'bad-request'
+  | 'unprocessable'
+  | 'too-large'
+  | 'unsupported-media'
+  | 'not-found'
+  | 'rate-limited'
+  | 'unavailable'
+  | 'client-closed'
+  | 'internal';
 
-export type ErrorCode = (typeof ERROR_CODES)[number];
+/** Codes grouped by the capability that owns them; a new capability adds its own group here. */
+export const ERROR_GROUPS = {
+  /** Any request, whatever the tool. */
+  request: {
+    INVALID_JSON: { kind: 'bad-request', meaning: 'the body is not JSON, or not a JSON object' },
+    INVALID_REQUEST: { kind: 'bad-request', meaning: 'a required field is missing or the request is malformed' },
+    INVALID_OPTION: { kind: 'unprocessable', meaning: 'an option is out of range or unknown; `details.option` names it' },
+    UNSUPPORTED_MEDIA_TYPE: { kind: 'unsupported-media', meaning: 'the Content-Type is not accepted by this route' },
+    BODY_TOO_LARGE: { kind: 'too-large', meaning: 'the body is larger than `MAX_BODY_BYTES` (or a route\'s own limit)' },
+    TOO_MANY_FILES: { kind: 'too-large', meaning: 'more files or fields in a multipart form than the route accepts' },
+    NOT_FOUND: { kind: 'not-found', meaning: 'no such route' },
+    RATE_LIMITED: { kind: 'rate-limited', meaning: 'the client is over `RATE_LIMIT_MAX` in the window; see `Retry-After`' },
+    SATURATED: { kind: 'unavailable', meaning: 'the worker pool\'s queue is full or the event loop lags; retry after `Retry-After`' },
+    SHUTTING_DOWN: { kind: 'unavailable', meaning: 'the instance is shutting down; retry on another' },
+    CLIENT_CLOSED: { kind: 'client-closed', meaning: 'the client left before its work started (logged and counted, never read)' },
+    INTERNAL: { kind: 'internal', meaning: 'a bug or a broken install; logged with the request id' },
+  },
+  /** QR generation. */
+  qr: {
+    MISSING_TEXT: { kind: 'bad-request', meaning: 'nothing to encode: `text` (or `bytes`) is missing or empty' },
+    QR_DATA_TOO_LONG: { kind: 'unprocessable', meaning: 'the data does not fit a QR code at this level (or the forced version)' },
+    SIZE_TOO_SMALL: { kind: 'unprocessable', meaning: '`size` is too small for the symbol and its margin' },
+  },
+  /** Images in (recognition, and every tool that reads an upload). */
+  image: {
+    MISSING_IMAGE: { kind: 'bad-request', meaning: 'no image in the request (multipart field `image`, or a raw body)' },
+    EMPTY_IMAGE: { kind: 'bad-request', meaning: 'the image has no bytes or no pixels' },
+    UNSUPPORTED_IMAGE: { kind: 'unsupported-media', meaning: 'not an image format the service reads' },
+    CORRUPT_IMAGE: { kind: 'unprocessable', meaning: 'the image is damaged and no code could be read from what remains' },
+    IMAGE_TOO_LARGE: { kind: 'unprocessable', meaning: 'width x height is over `MAX_IMAGE_PIXELS` (checked before decoding)' },
+  },
+} as const satisfies Record<string, Record<string, { kind: ErrorKind; meaning: string }>>;
+
+type Groups = typeof ERROR_GROUPS;
+export type ErrorCode = { [G in keyof Groups]: keyof Groups[G] }[keyof Groups] & string;
+
+export interface ErrorSpec {
+  readonly code: ErrorCode;
+  readonly kind: ErrorKind;
+  readonly meaning: string;
+  readonly group: keyof Groups;
+}
+
+/** Every code, in declaration order. */
+export const ERRORS: readonly ErrorSpec[] = Object.entries(ERROR_GROUPS).flatMap(([group, codes]) =>
+  Object.entries(codes).map(([code, spec]) => ({ code: code as ErrorCode, kind: spec.kind, meaning: spec.meaning, group: group as keyof Groups })),
+);
+
+const KIND_BY_CODE = new Map<string, ErrorKind>(ERRORS.map((e) => [e.code, e.kind]));
+
+export function kindOf(code: ErrorCode): ErrorKind {
+  return KIND_BY_CODE.get(code) ?? 'internal';
+}
+
+/** The one JSON shape of an error, in every answer and every line of a batch. */
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}
 
 export class QrwError extends Error {
   override readonly name = 'QrwError';
@@ -38,11 +85,22 @@ export class QrwError extends Error {
     super(message);
   }
 
-  toJSON(): { code: ErrorCode; message: string; details?: Record<string, unknown> } {
+  get kind(): ErrorKind {
+    return kindOf(this.code);
+  }
+
+  toJSON(): ErrorInfo {
     return this.details ? { code: this.code, message: this.message, details: this.details } : { code: this.code, message: this.message };
   }
 }
 
 export function isQrwError(value: unknown): value is QrwError {
   return value instanceof QrwError || (typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'QrwError' && typeof (value as { code?: unknown }).code === 'string');
+}
+
+/** What a caller may be told of any failure: a QrwError as it is, anything else as INTERNAL without its internals. */
+export function errorInfo(err: unknown): ErrorInfo {
+  if (err instanceof QrwError) return err.toJSON();
+  if (isQrwError(err)) return { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
+  return { code: 'INTERNAL', message: 'Something went wrong inside the server; the error was logged.' };
 }

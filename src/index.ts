@@ -1,10 +1,7 @@
-// The library: the pure core (encode, render), the decoder, and the service pieces for embedding.
+/**
+ * The library: the pure generator and the reader. The service is a separate entry point
+ * (`qr-workshop/server`), so importing this loads neither Fastify nor the worker pool.
+ */
 export * from './qr/index.js';
+export * from './recognise/index.js';
 export { nodeDeflate } from './platform/deflate.js';
-export { decodeImage, type DecodeOptions, type DecodeResult, type DecodedCode, type MergedSequence } from './recognise/cascade.js';
-export { BARCODE_FORMATS, DEFAULT_FORMATS, parseFormats, type BarcodeFormatName } from './recognise/formats.js';
-export { loadReader, compileReaderWasm } from './recognise/reader/zxing.js';
-export { WorkerPool, type PoolOptions, type PoolStats } from './workers/pool.js';
-export { buildApp, type App } from './http/app.js';
-export { loadConfig, SETTINGS, type Config } from './platform/config.js';
-export { startServer, type RunningServer } from './server.js';

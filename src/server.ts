@@ -1,22 +1,50 @@
+/**
+ * The composition root: config -> connections -> pools -> use cases -> HTTP app -> listen, and the
+ * graceful shutdown in reverse. `node dist/src/server.js` (what `npm start` runs) starts it.
+ */
 import { pathToFileURL } from 'node:url';
-import { loadConfig, type Config } from './platform/config.js';
-import { WorkerPool } from './workers/pool.js';
-import { nativeDecodeStatus, setNativeDecode } from './recognise/input/native.js';
+import type { Redis } from 'ioredis';
+import { DecodeService } from './app/decode.js';
+import { GenerateService } from './app/generate.js';
+import { ImageCache } from './app/image-cache.js';
+import { poolEngine } from './app/qr-engine.js';
 import { buildApp, type App } from './http/app.js';
+import { loadConfig, type Config } from './platform/config.js';
+import { createLogger } from './platform/logger.js';
+import { createMetrics } from './platform/metrics.js';
+import { connectRedis } from './platform/redis.js';
+import { nativeDecodeStatus, setNativeDecode } from './recognise/index.js';
+import { startQrPool, type QrPool } from './workers/qr-pool.js';
+
+export { loadConfig, SETTINGS, type Config } from './platform/config.js';
+export type { App } from './http/app.js';
 
 export interface RunningServer {
   readonly app: App;
-  readonly pool: WorkerPool;
+  readonly pool: QrPool;
   readonly url: string;
-  /** Readiness goes 503, the listener stops, in-flight requests finish, the pool drains. */
+  /** Readiness goes 503, the listener stops, in-flight requests finish, the pool drains, connections close. */
   shutdown(): Promise<void>;
 }
 
 export async function startServer(config: Config = loadConfig()): Promise<RunningServer> {
   // Here first, so NATIVE_DECODE=required without the decoders stops the start with its reason.
   setNativeDecode(config.nativeDecode);
-  const pool = await WorkerPool.start({ threads: config.poolThreads, maxQueue: config.poolMaxQueue, nativeDecode: config.nativeDecode });
-  const app = await buildApp(config, pool);
+  const logger = createLogger(config);
+  const redis: Redis | undefined = config.redisUrl ? await connectRedis(config.redisUrl, 'cache', logger) : undefined;
+  const pool = await startQrPool({ threads: config.poolThreads, maxQueue: config.poolMaxQueue, nativeDecode: config.nativeDecode });
+  const engine = poolEngine(pool);
+  const cache = new ImageCache(config.generateCacheBytes, redis && { redis, prefix: `${config.redisKeyPrefix}gen:`, ttlSeconds: config.sharedCacheTtlSeconds });
+  const metrics = createMetrics({ pools: [pool], cacheBytes: () => cache.bytes, redisUp: () => (redis ? Number(redis.status === 'ready') : undefined) });
+  const app = await buildApp({
+    config,
+    logger,
+    metrics,
+    redis,
+    saturated: () => engine.saturated,
+    generate: new GenerateService(engine, cache, (hit) => metrics.cache.inc(hit ? { result: 'hit', tier: hit } : { result: 'miss', tier: 'none' })),
+    decode: new DecodeService(engine, { maxSide: config.decodeMaxSide, maxPixels: config.maxImagePixels }, (outcome) => metrics.decodes.inc({ outcome })),
+  });
   const address = await app.server.listen({ port: config.port, host: config.host });
   let closing: Promise<void> | undefined;
   const shutdown = (): Promise<void> =>
@@ -24,11 +52,12 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
       app.readiness.accepting = false;
       await app.server.close();
       await pool.close();
+      await redis?.quit().catch(() => redis.disconnect());
     })());
   return { app, pool, url: address, shutdown };
 }
 
-/** Entry point: `node dist/src/server.js` (what `npm start` runs). */
+/** Entry point: starts the service and stops it cleanly on SIGTERM or SIGINT. */
 export async function main(): Promise<void> {
   let config: Config;
   try {

@@ -1,14 +1,31 @@
+/** The generate use case: validated request -> cache -> the engine -> an image with its symbol's facts. */
 import { createHash } from 'node:crypto';
-import { generateQr } from '../qr/generate.js';
-import { canonicalOptions, type GenerateOptions } from '../qr/options.js';
+import { QrwError } from '../errors.js';
 import { nodeDeflate } from '../platform/deflate.js';
-import type { WorkerPool } from '../workers/pool.js';
-import type { CacheTier, CachedImage, ImageCache } from './image-cache.js';
-import type { Metrics } from '../platform/metrics.js';
+import { generateQr, type GeneratedImage } from '../qr/generate.js';
+import { canonicalOptions, parseGenerateOptions, type GenerateOptions, type RawGenerateOptions } from '../qr/options.js';
+import type { CacheTier, ImageCache } from './image-cache.js';
+import type { QrEngine } from './qr-engine.js';
 
 export interface GenerateRequest {
   readonly data: string | Uint8Array;
   readonly options: GenerateOptions;
+}
+
+/** A generate request as it arrives: `text` or base64 `bytes`, and raw options. */
+export type GenerateInput = RawGenerateOptions & { text?: string; bytes?: string };
+
+/** Validates an input into a request; throws QrwError (MISSING_TEXT, INVALID_OPTION). */
+export function toGenerateRequest(input: GenerateInput): GenerateRequest {
+  const { text, bytes, ...raw } = input;
+  const options = parseGenerateOptions(raw);
+  if (typeof text === 'string' && text.length > 0) return { data: text, options };
+  if (typeof bytes === 'string' && bytes.length > 0) {
+    const decoded = Buffer.from(bytes, 'base64');
+    if (decoded.length === 0) throw new QrwError('INVALID_OPTION', '"bytes" must be base64.', { option: 'bytes' });
+    return { data: new Uint8Array(decoded), options };
+  }
+  throw new QrwError('MISSING_TEXT', 'The request needs a non-empty "text" (or base64 "bytes") to encode.');
 }
 
 /** A strong validator: the output is a pure function of the data and the options. */
@@ -26,24 +43,23 @@ function isSmall(req: GenerateRequest): boolean {
   return bytes <= 256 && (req.options.size ?? req.options.scale * 40) <= 1024;
 }
 
-export class Generator {
+export type GenerateOutcome = GeneratedImage & { readonly cached: CacheTier | false };
+
+export class GenerateService {
   constructor(
-    private readonly pool: WorkerPool,
+    private readonly engine: QrEngine,
     private readonly cache: ImageCache,
-    private readonly metrics: Metrics,
+    private readonly onLookup: (hit: CacheTier | false) => void = () => undefined,
   ) {}
 
-  async generate(req: GenerateRequest, etag: string): Promise<CachedImage & { cached: CacheTier | false }> {
+  async generate(req: GenerateRequest, etag = etagFor(req)): Promise<GenerateOutcome> {
     const hit = await this.cache.get(etag);
-    this.metrics.cache.inc(hit ? { result: 'hit', tier: hit.tier } : { result: 'miss', tier: 'none' });
+    this.onLookup(hit ? hit.tier : false);
     if (hit) return { ...hit.image, cached: hit.tier };
-    // In the pool, even small symbols: generating them on the event loop while the threads were busy
-    // gave 1296 instead of 1768 cache-miss generates/s (bench/results/2026-11-21-09-54 vs -09-55).
-    // Only when the queue is full (a burst) is a small one done here instead of refused; a large one
-    // would stall every other request, so it still gets the pool's 503.
-    const image = this.pool.full && isSmall(req) ? generateQr(req.data, req.options, nodeDeflate) : await this.pool.run({ kind: 'generate', data: req.data, options: req.options });
-    const value: CachedImage = { body: image.body, contentType: image.contentType, symbol: image.symbol };
-    this.cache.set(etag, value);
-    return { ...value, cached: false };
+    // Small symbols go to the engine too (the pool is faster under load); only in a burst that fills the
+    // queue is a small one made here instead of refused, while a large one still gets SATURATED.
+    const image = this.engine.saturated && isSmall(req) ? generateQr(req.data, req.options, nodeDeflate) : await this.engine.generate(req.data, req.options);
+    this.cache.set(etag, image);
+    return { ...image, cached: false };
   }
 }

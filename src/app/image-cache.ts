@@ -1,12 +1,8 @@
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
-import type { SymbolInfo } from '../qr/generate.js';
+import type { GeneratedImage } from '../qr/generate.js';
 
-export interface CachedImage {
-  readonly body: Uint8Array;
-  readonly contentType: string;
-  readonly symbol: SymbolInfo;
-}
+type CachedImage = GeneratedImage;
 
 export type CacheTier = 'local' | 'shared';
 

@@ -1,5 +1,4 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { WorkerPool } from '../workers/pool.js';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -9,8 +8,32 @@ export interface Metrics {
   readonly cache: Counter<'result' | 'tier'>;
 }
 
-/** A registry per app, so several apps in one process (tests) never share counters. */
-export function createMetrics(pool: WorkerPool, cacheBytes: () => number, redisUp: () => number | undefined): Metrics {
+/** What a worker pool reports (workers/pool.ts). */
+export interface PoolStats {
+  readonly name: string;
+  readonly threads: number;
+  readonly queued: number;
+  readonly maxQueue: number;
+  readonly utilization: number;
+  /** Tasks the pool accepted since start (refused ones not counted); minus completed: queued or running. */
+  readonly submitted: number;
+  readonly completed: number;
+  /** Milliseconds a task waited in the queue until a thread took it (mean and p99 since start). */
+  readonly waitMeanMs: number;
+  readonly waitP99Ms: number;
+  readonly runMeanMs: number;
+}
+
+export interface MetricSources {
+  /** Every worker pool of the process; its gauges are labelled with the pool's name. */
+  readonly pools: readonly { stats(): PoolStats }[];
+  readonly cacheBytes: () => number;
+  /** 1 or 0 while Redis is configured, undefined without it. */
+  readonly redisUp: () => number | undefined;
+}
+
+/** Every metric the service exports, in one registry per app (several apps in one process, as in tests, never share counters). */
+export function createMetrics(sources: MetricSources): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'] as const, registers: [registry] });
@@ -23,6 +46,29 @@ export function createMetrics(pool: WorkerPool, cacheBytes: () => number, redisU
   });
   const decodes = new Counter({ name: 'qrw_decode_total', help: 'Decode requests by outcome: found, none, error, abandoned (the client left before a thread took the image)', labelNames: ['outcome'] as const, registers: [registry] });
   const cache = new Counter({ name: 'qrw_generate_cache_total', help: 'Generate cache lookups: result hit or miss; tier local (in-process), shared (Redis) or none', labelNames: ['result', 'tier'] as const, registers: [registry] });
+  const poolStat = (name: string, help: string, read: (s: PoolStats) => number): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['pool'] as const,
+      registers: [registry],
+      collect() {
+        for (const pool of sources.pools) {
+          const stats = pool.stats();
+          this.set({ pool: stats.name }, read(stats));
+        }
+      },
+    });
+  };
+  poolStat('qrw_pool_threads', 'Worker threads in the pool', (s) => s.threads);
+  poolStat('qrw_pool_queue_depth', 'Tasks waiting for a worker thread', (s) => s.queued);
+  poolStat('qrw_pool_queue_limit', 'Tasks allowed to wait before requests get 503', (s) => s.maxQueue);
+  poolStat('qrw_pool_utilization_ratio', 'Share of pool capacity in use since start (0-1)', (s) => s.utilization);
+  poolStat('qrw_pool_wait_mean_seconds', 'Mean time a task waited in the queue until a thread took it (behind at most the task that thread runs)', (s) => s.waitMeanMs / 1000);
+  poolStat('qrw_pool_wait_p99_seconds', '99th percentile of the time a task waited in the queue until a thread took it', (s) => s.waitP99Ms / 1000);
+  poolStat('qrw_pool_run_mean_seconds', 'Mean time a task ran on a thread', (s) => s.runMeanMs / 1000);
+  poolStat('qrw_pool_submitted_tasks', 'Tasks accepted by the pool since start (not those refused with 503)', (s) => s.submitted);
+  poolStat('qrw_pool_completed_tasks', 'Tasks completed by the pool since start', (s) => s.completed);
   const stat = (name: string, help: string, read: () => number | undefined): void => {
     new Gauge({
       name,
@@ -34,16 +80,7 @@ export function createMetrics(pool: WorkerPool, cacheBytes: () => number, redisU
       },
     });
   };
-  stat('qrw_pool_threads', 'Worker threads in the pool', () => pool.stats().threads);
-  stat('qrw_pool_queue_depth', 'Tasks waiting for a worker thread', () => pool.stats().queued);
-  stat('qrw_pool_queue_limit', 'Tasks allowed to wait before requests get 503', () => pool.stats().maxQueue);
-  stat('qrw_pool_utilization_ratio', 'Share of pool capacity in use since start (0-1)', () => pool.stats().utilization);
-  stat('qrw_pool_wait_mean_seconds', 'Mean time a task waited in the queue until a thread took it (behind at most the task that thread runs)', () => pool.stats().waitMeanMs / 1000);
-  stat('qrw_pool_wait_p99_seconds', '99th percentile of the time a task waited in the queue until a thread took it', () => pool.stats().waitP99Ms / 1000);
-  stat('qrw_pool_run_mean_seconds', 'Mean time a task ran on a thread', () => pool.stats().runMeanMs / 1000);
-  stat('qrw_pool_submitted_tasks', 'Tasks accepted by the pool since start (not those refused with 503)', () => pool.stats().submitted);
-  stat('qrw_pool_completed_tasks', 'Tasks completed by the pool since start', () => pool.stats().completed);
-  stat('qrw_generate_cache_bytes', 'Bytes held by the in-process generate cache', cacheBytes);
-  stat('qrw_redis_up', '1 while the Redis connection (REDIS_URL) is ready, 0 while it is not; absent without REDIS_URL', redisUp);
+  stat('qrw_generate_cache_bytes', 'Bytes held by the in-process generate cache', sources.cacheBytes);
+  stat('qrw_redis_up', '1 while the Redis connection (REDIS_URL) is ready, 0 while it is not; absent without REDIS_URL', sources.redisUp);
   return { registry, requests, duration, decodes, cache };
 }

@@ -1,16 +1,10 @@
 import { encodeQr, type QrMatrix } from './encode/encode.js';
-import type { GenerateOptions, OutputFormat } from './options.js';
+import { OUTPUT_FORMAT_SPECS } from './formats.js';
+import type { GenerateOptions } from './options.js';
 import { layoutFor } from './render/layout.js';
 import { renderPng, type Deflate } from './render/png.js';
 import { renderSvg } from './render/svg.js';
 import { renderText } from './render/text.js';
-
-export const CONTENT_TYPES: Readonly<Record<OutputFormat, string>> = {
-  png: 'image/png',
-  svg: 'image/svg+xml',
-  txt: 'text/plain; charset=utf-8',
-  json: 'application/json; charset=utf-8',
-};
 
 export interface SymbolInfo {
   readonly version: number;
@@ -25,6 +19,7 @@ export interface SymbolInfo {
   readonly capacityBits: number;
 }
 
+/** A finished image: what the generator returns, the pool hands back and the cache keeps. */
 export interface GeneratedImage {
   readonly body: Uint8Array;
   readonly contentType: string;
@@ -54,7 +49,7 @@ export function generateQr(data: string | Uint8Array, options: GenerateOptions, 
   const matrix = encodeQr(data, options);
   const { body, pixels } = renderBody(matrix, options, deflate);
   const symbol: SymbolInfo = { version: matrix.version, ec: matrix.ec, mask: matrix.mask, modules: matrix.size, pixels, dataBytes: matrix.dataBytes, usedBits: matrix.usedBits, capacityBits: matrix.capacityBits };
-  if (options.format !== 'json') return { body, contentType: CONTENT_TYPES[options.format], symbol };
+  if (options.format !== 'json') return { body, contentType: OUTPUT_FORMAT_SPECS[options.format].contentType, symbol };
   const json = JSON.stringify({ ...symbol, dataUri: `data:image/png;base64,${toBase64(body)}` });
-  return { body: utf8.encode(json), contentType: CONTENT_TYPES.json, symbol };
+  return { body: utf8.encode(json), contentType: OUTPUT_FORMAT_SPECS.json.contentType, symbol };
 }

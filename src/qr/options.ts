@@ -1,113 +1,131 @@
+/**
+ * The generate options: one registry from which the parser, the defaults, the HTTP schema, the CLI
+ * flags and the README's table are all derived.
+ */
 import { QrwError } from '../errors.js';
+import { formatColour, parseColour, type Rgba } from './colour.js';
+import { OUTPUT_FORMATS, type OutputFormat } from './formats.js';
+import { EC_LEVELS, EC_RECOVERY, MASK_COUNT, MAX_VERSION, MIN_VERSION, type EcLevel } from './spec/index.js';
 
-export const EC_LEVELS = ['L', 'M', 'Q', 'H'] as const;
-export type EcLevel = (typeof EC_LEVELS)[number];
+export { EC_LEVELS, type EcLevel } from './spec/index.js';
+export { OUTPUT_FORMATS, type OutputFormat } from './formats.js';
+export { parseColour, formatColour, type Rgba } from './colour.js';
 
-export const OUTPUT_FORMATS = ['png', 'svg', 'txt', 'json'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
-
-/** An RGBA colour, each channel 0-255. */
-export interface Rgba {
-  readonly r: number;
-  readonly g: number;
-  readonly b: number;
-  readonly a: number;
+interface BaseSpec<T> {
+  readonly description: string;
+  readonly default: T;
+  /** The flag of `qrw generate` and its value's name. */
+  readonly cli: { readonly flag: string; readonly value: string };
+  /** Raw value (JSON, query string or CLI flag) -> the value, or a QrwError('INVALID_OPTION'). */
+  parse(option: string, raw: unknown): T;
 }
 
-export interface GenerateOptions {
-  readonly ec: EcLevel;
-  /** 1-40, or undefined for the smallest version that fits. */
-  readonly version: number | undefined;
-  /** 0-7, or undefined for the best mask by the standard's penalty rules. */
-  readonly mask: number | undefined;
-  /** Quiet zone in modules. */
-  readonly margin: number;
-  /** Pixels per module; ignored when `size` is set. */
-  readonly scale: number;
-  /** Exact output width/height in pixels, or undefined to derive it from `scale`. */
-  readonly size: number | undefined;
-  readonly dark: Rgba;
-  readonly light: Rgba;
-  readonly format: OutputFormat;
+export interface EnumSpec<T extends string> extends BaseSpec<T> {
+  readonly type: 'enum';
+  readonly values: readonly T[];
+  /** Spellings accepted beside `values` (normalised by `parse`). */
+  readonly accepts: readonly string[];
 }
 
-export const GENERATE_LIMITS = {
-  maxMargin: 64,
-  maxScale: 100,
-  minSize: 21,
-  maxSize: 8192,
-} as const;
+export interface IntegerSpec<T extends number | undefined> extends BaseSpec<T> {
+  readonly type: 'integer';
+  readonly min: number;
+  readonly max: number;
+  /** What the default is when there is no fixed number. */
+  readonly defaultMeaning?: string;
+}
 
-export const DEFAULT_GENERATE_OPTIONS: GenerateOptions = Object.freeze({
-  ec: 'H',
-  version: undefined,
-  mask: undefined,
-  margin: 4,
-  scale: 10,
-  size: undefined,
-  dark: Object.freeze({ r: 0, g: 0, b: 0, a: 255 }),
-  light: Object.freeze({ r: 255, g: 255, b: 255, a: 255 }),
-  format: 'png',
-});
+export interface ColourSpec extends BaseSpec<Rgba> {
+  readonly type: 'colour';
+}
 
-/** Raw option values as they arrive from JSON, a query string or CLI flags. */
-export type RawGenerateOptions = Partial<Record<keyof GenerateOptions, unknown>>;
+export type OptionSpec = EnumSpec<string> | IntegerSpec<number | undefined> | ColourSpec;
 
 function invalid(option: string, message: string): QrwError {
   return new QrwError('INVALID_OPTION', message, { option });
 }
 
-function pickEnum<T extends string>(option: string, value: unknown, allowed: readonly T[], fallback: T, normalise: (s: string) => string): T {
-  if (value === undefined || value === null || value === '') return fallback;
-  const candidate = typeof value === 'string' ? normalise(value) : value;
-  if ((allowed as readonly unknown[]).includes(candidate)) return candidate as T;
-  throw invalid(option, `Option "${option}" must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}.`);
+const isBlank = (value: unknown): boolean => value === undefined || value === null || value === '';
+
+function enumOption<T extends string>(spec: { values: readonly T[]; default: T; caseInsensitive?: boolean; description: string; cli: BaseSpec<T>['cli'] }): EnumSpec<T> {
+  // Values are all one case; other spellings are folded to it.
+  const upper = spec.values.every((v) => v === v.toUpperCase());
+  const fold = (s: string): string => (upper ? s.trim().toUpperCase() : s.trim().toLowerCase());
+  const other = spec.caseInsensitive ? spec.values.map((v) => (upper ? v.toLowerCase() : v.toUpperCase())) : [];
+  return {
+    type: 'enum',
+    values: spec.values,
+    accepts: [...spec.values, ...other],
+    default: spec.default,
+    description: spec.description,
+    cli: spec.cli,
+    parse(option, raw) {
+      if (isBlank(raw)) return spec.default;
+      const candidate = typeof raw === 'string' ? fold(raw) : raw;
+      if ((spec.values as readonly unknown[]).includes(candidate)) return candidate as T;
+      throw invalid(option, `Option "${option}" must be one of ${spec.values.join(', ')}; got ${JSON.stringify(raw)}.`);
+    },
+  };
 }
 
-function pickInt(option: string, value: unknown, min: number, max: number): number | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  const n = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-    throw invalid(option, `Option "${option}" must be a whole number from ${min} to ${max}; got ${JSON.stringify(value)}.`);
-  }
-  return n;
+function integerOption<T extends number | undefined>(spec: { min: number; max: number; default: T; defaultMeaning?: string; description: string; cli: BaseSpec<T>['cli'] }): IntegerSpec<number | T> {
+  return {
+    type: 'integer',
+    ...spec,
+    parse(option, raw) {
+      if (isBlank(raw)) return spec.default;
+      const n = typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < spec.min || n > spec.max) {
+        throw invalid(option, `Option "${option}" must be a whole number from ${spec.min} to ${spec.max}; got ${JSON.stringify(raw)}.`);
+      }
+      return n;
+    },
+  };
 }
 
-const HEX_COLOUR = /^#?([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/i;
-
-/** Parses `#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa` (the `#` optional) or `transparent`. */
-export function parseColour(option: string, value: unknown, fallback: Rgba): Rgba {
-  if (value === undefined || value === null || value === '') return fallback;
-  if (typeof value === 'string' && value.trim().toLowerCase() === 'transparent') return { r: 0, g: 0, b: 0, a: 0 };
-  const match = typeof value === 'string' ? HEX_COLOUR.exec(value.trim()) : null;
-  if (!match?.[1]) {
-    throw invalid(option, `Option "${option}" must be a hex colour such as #000000 or #ffffff00, or "transparent"; got ${JSON.stringify(value)}.`);
-  }
-  let hex = match[1];
-  if (hex.length <= 4) hex = [...hex].map((c) => c + c).join('');
-  const channel = (i: number): number => parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return { r: channel(0), g: channel(1), b: channel(2), a: hex.length === 8 ? channel(3) : 255 };
+function colourOption(spec: { default: Rgba; description: string; cli: BaseSpec<Rgba>['cli'] }): ColourSpec {
+  return { type: 'colour', ...spec, parse: (option, raw) => parseColour(option, raw, spec.default) };
 }
 
-export function formatColour(c: Rgba): string {
-  const hex = (n: number): string => n.toString(16).padStart(2, '0');
-  return `#${hex(c.r)}${hex(c.g)}${hex(c.b)}${c.a === 255 ? '' : hex(c.a)}`;
-}
+export const GENERATE_OPTION_SPECS = {
+  ec: enumOption<EcLevel>({
+    values: EC_LEVELS,
+    default: 'H',
+    caseInsensitive: true,
+    description: `Error correction level: ${EC_LEVELS.map((l) => `${l} ~${EC_RECOVERY[l]}`).join(', ')} of the symbol may be damaged`,
+    cli: { flag: '--ec', value: 'level' },
+  }),
+  version: integerOption({ min: MIN_VERSION, max: MAX_VERSION, default: undefined, defaultMeaning: 'the smallest that fits', description: 'Symbol version', cli: { flag: '--symbol-version', value: `${MIN_VERSION}-${MAX_VERSION}` } }),
+  mask: integerOption({ min: 0, max: MASK_COUNT - 1, default: undefined, defaultMeaning: 'the lowest penalty (ISO/IEC 18004)', description: 'Mask pattern', cli: { flag: '--mask', value: `0-${MASK_COUNT - 1}` } }),
+  margin: integerOption({ min: 0, max: 64, default: 4, description: 'Quiet zone in modules', cli: { flag: '--margin', value: 'modules' } }),
+  scale: integerOption({ min: 1, max: 100, default: 10, description: 'Pixels per module (ignored when size is given)', cli: { flag: '--scale', value: 'px' } }),
+  size: integerOption({ min: 21, max: 8192, default: undefined, defaultMeaning: 'from scale', description: 'Exact width and height in pixels; modules stay whole pixels and the symbol is centred', cli: { flag: '--size', value: 'px' } }),
+  dark: colourOption({ default: Object.freeze({ r: 0, g: 0, b: 0, a: 255 }), description: 'Dark modules: #rgb, #rgba, #rrggbb or #rrggbbaa', cli: { flag: '--dark', value: 'colour' } }),
+  light: colourOption({ default: Object.freeze({ r: 255, g: 255, b: 255, a: 255 }), description: 'Light modules and margin: a hex colour or "transparent"', cli: { flag: '--light', value: 'colour' } }),
+  format: enumOption<OutputFormat>({ values: OUTPUT_FORMATS, default: 'png', description: 'Output format (see the formats table)', cli: { flag: '--format', value: 'format' } }),
+} as const;
+
+type Specs = typeof GENERATE_OPTION_SPECS;
+export type GenerateOptionName = keyof Specs;
+export const GENERATE_OPTION_NAMES = Object.keys(GENERATE_OPTION_SPECS) as readonly GenerateOptionName[];
+
+export type GenerateOptions = { readonly [K in GenerateOptionName]: ReturnType<Specs[K]['parse']> };
+
+/** Raw option values as they arrive from JSON, a query string or CLI flags. */
+export type RawGenerateOptions = Partial<Record<GenerateOptionName, unknown>>;
+
+export const DEFAULT_GENERATE_OPTIONS: GenerateOptions = Object.freeze(Object.fromEntries(GENERATE_OPTION_NAMES.map((name) => [name, GENERATE_OPTION_SPECS[name].default])) as unknown as GenerateOptions);
 
 /** Validates raw options and fills defaults; throws QrwError('INVALID_OPTION') on any bad value. */
 export function parseGenerateOptions(raw: RawGenerateOptions = {}): GenerateOptions {
-  const d = DEFAULT_GENERATE_OPTIONS;
-  return {
-    ec: pickEnum('ec', raw.ec, EC_LEVELS, d.ec, (s) => s.trim().toUpperCase()),
-    version: pickInt('version', raw.version, 1, 40),
-    mask: pickInt('mask', raw.mask, 0, 7),
-    margin: pickInt('margin', raw.margin, 0, GENERATE_LIMITS.maxMargin) ?? d.margin,
-    scale: pickInt('scale', raw.scale, 1, GENERATE_LIMITS.maxScale) ?? d.scale,
-    size: pickInt('size', raw.size, GENERATE_LIMITS.minSize, GENERATE_LIMITS.maxSize),
-    dark: parseColour('dark', raw.dark, d.dark),
-    light: parseColour('light', raw.light, d.light),
-    format: pickEnum('format', raw.format, OUTPUT_FORMATS, d.format, (s) => s.trim().toLowerCase()),
-  };
+  return Object.fromEntries(GENERATE_OPTION_NAMES.map((name) => [name, GENERATE_OPTION_SPECS[name].parse(name, raw[name])])) as unknown as GenerateOptions;
+}
+
+/** The default as a person reads it. */
+export function describeDefault(spec: OptionSpec): string {
+  if (spec.type === 'colour') return formatColour(spec.default);
+  if (spec.default === undefined) return `(${spec.type === 'integer' ? (spec.defaultMeaning ?? 'none') : 'none'})`;
+  return String(spec.default);
 }
 
 /** A stable string for cache keys and ETags: every option that changes the output, in a fixed order. */

@@ -1,20 +1,22 @@
-import { contentTypes, type ZXingReaderModule, type ZXingReadResult } from 'zxing-wasm/reader';
+/**
+ * The recognition cascade: the passes a picture is read with, cheapest first, then the re-read of
+ * what was located but not read. Most pictures pay for the first pass only.
+ */
+import type { ZXingReaderModule, ZXingReadResult } from 'zxing-wasm/reader';
 import { QrwError } from '../errors.js';
-import { openImage, type Luminance } from './input/image.js';
-import { openPng } from './input/png.js';
+import type { BarcodeFormatName } from './formats.js';
+import { sameSymbol, scaleQuad, type Quad } from './geometry.js';
+import { openImage } from './input/image.js';
 import { openJpeg } from './input/jpeg.js';
+import { openPng } from './input/png.js';
+import type { Luminance } from './luminance.js';
+import { toCode } from './reader/codes.js';
+import { readFile, readLuminance, readLuminanceFilled, type ReadPassOptions } from './reader/zxing.js';
+import { locatedSymbols, ownLocated, regridRead, type Located } from './recover/reread.js';
+import { mergeSequences, type DecodedCode, type DecodeResult } from './result.js';
 import { flattenIllumination } from './transform/flatten.js';
 import { smooth } from './transform/smooth.js';
 import { upscale2x } from './transform/upscale.js';
-import { drawSymbol, sampleModules, thresholdModules, type SampledSymbol } from './recover/regrid.js';
-import type { Point, Quad } from './geometry.js';
-import { mergeSequences, type DecodedCode, type DecodeResult } from './result.js';
-import { deblurCentres } from './recover/deblur.js';
-import { correctSymbol, type SampledModules } from './recover/erasure.js';
-import { findFinderPatterns, symbolsFromThree, symbolsFromTwo } from './recover/finders.js';
-import { functionPatternScore } from './recover/grid-fit.js';
-import { readFile, readLuminance, readLuminanceFilled, type ReadPassOptions } from './reader/zxing.js';
-import type { BarcodeFormatName } from './formats.js';
 
 export interface DecodeOptions {
   readonly formats: readonly BarcodeFormatName[];
@@ -22,9 +24,6 @@ export interface DecodeOptions {
   readonly maxSide: number;
   readonly maxPixels: number;
 }
-
-export type { Point } from './geometry.js';
-export { mergeSequences, type DecodedCode, type DecodeResult, type MergedSequence } from './result.js';
 
 interface Pass {
   readonly name: string;
@@ -65,137 +64,6 @@ const CASCADE: readonly Pass[] = [
   // Located symbols feed the regrid here too: a small code read at full size is often blurred over its 2-3 px modules.
   { name: 'full-size', size: 'full', locate: true, options: { tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, returnErrors: true } },
 ];
-
-/** At most this many located-but-unreadable symbols are re-read per image: one that is noise costs ~35 ms at version 3, ~55 at 10, ~150 at 25, ~200 at 40 (mostly the warped-grid refinement). */
-const MAX_REGRID_CANDIDATES = 3;
-
-interface Located {
-  readonly lum: Luminance;
-  /** Corners in `lum`'s coordinates. */
-  readonly position: Quad;
-  readonly size: number;
-}
-
-/** Finder patterns looked at for pairs: the best-supported ones. */
-const OWN_FINDERS = 6;
-/** Guesses kept, best fit first: each costs a re-read (see MAX_REGRID_CANDIDATES). */
-const OWN_GUESSES = 2;
-
-/**
- * Symbols located from finder patterns we find ourselves: every three that
- * make a symbol, and every two with the third hidden (several guesses each),
- * at the estimated size and the versions either side; the guesses whose
- * function patterns fit best as they stand.
- */
-function ownLocated(lum: Luminance): Located[] {
-  const finders = findFinderPatterns(lum).slice(0, OWN_FINDERS);
-  const guesses = symbolsFromThree(finders).slice(0, 4);
-  for (let i = 0; i < finders.length; i++) for (let j = i + 1; j < finders.length; j++) guesses.push(...symbolsFromTwo(finders[i]!, finders[j]!));
-  return guesses
-    .flatMap((g) => [g.size - 4, g.size, g.size + 4].map((size) => ({ lum, position: g.position, size, score: functionPatternScore(lum, g.position, size) })))
-    .filter((g) => g.score > 0)
-    .sort((a, b) => b.score - a.score)
-    .slice(0, OWN_GUESSES)
-    .map(({ lum, position, size }) => ({ lum, position, size }));
-}
-
-/** QR model 2 symbols only ("1".."40"): the regrid knows their layout; Micro QR and rMQR versions are "M…"/"R…". */
-function locatedSymbols(found: readonly ZXingReadResult[], lum: Luminance): Located[] {
-  return found
-    .filter((r) => r.error && r.format === 'QRCode' && /^\d+$/.test(r.version))
-    .map((r) => ({ lum, position: r.position, size: 17 + 4 * Number(r.version) }));
-}
-
-function scaleQuad(q: Quad, scale: number): Quad {
-  const p = (v: Point): Point => ({ x: Math.round(v.x * scale), y: Math.round(v.y * scale) });
-  return { topLeft: p(q.topLeft), topRight: p(q.topRight), bottomRight: p(q.bottomRight), bottomLeft: p(q.bottomLeft) };
-}
-
-/** Whether the centre of `q` lies in the box around `other`: the same symbol, found again by another pass. */
-function sameSymbol(q: Quad, other: Quad): boolean {
-  const corners = [q.topLeft, q.topRight, q.bottomRight, q.bottomLeft];
-  const cx = corners.reduce((sum, v) => sum + v.x, 0) / 4;
-  const cy = corners.reduce((sum, v) => sum + v.y, 0) / 4;
-  const xs = [other.topLeft.x, other.topRight.x, other.bottomRight.x, other.bottomLeft.x];
-  const ys = [other.topLeft.y, other.topRight.y, other.bottomRight.y, other.bottomLeft.y];
-  return cx >= Math.min(...xs) && cx <= Math.max(...xs) && cy >= Math.min(...ys) && cy <= Math.max(...ys);
-}
-
-/** Reads modules (1 = dark) drawn as a clean, pure symbol. */
-function readClean(reader: ZXingReaderModule, dark: Uint8Array, size: number): ZXingReadResult | undefined {
-  const clean = drawSymbol(dark, size);
-  return readLuminance(reader, clean.data, clean.width, clean.height, { formats: ['QRCode'], isPure: true, tryHarder: false, tryRotate: false, tryInvert: false, tryDownscale: false })[0];
-}
-
-function readCorrected(reader: ZXingReaderModule, sampled: SampledModules): ZXingReadResult | undefined {
-  const corrected = correctSymbol(sampled);
-  return corrected && readClean(reader, corrected, sampled.size);
-}
-
-/** Blur widths (Gaussian sigma, in modules) tried on the module grid, from a soft focus to a smear over a module and a half. */
-const DEBLUR_SIGMAS = [0.4, 0.55, 0.7];
-
-function readDeblurred(reader: ZXingReaderModule, sampled: SampledSymbol): ZXingReadResult | undefined {
-  for (const sigma of DEBLUR_SIGMAS) {
-    const modules = thresholdModules(deblurCentres(sampled.centres, sampled.size, sigma), sampled.size);
-    const result = readClean(reader, modules.dark, sampled.size) ?? readCorrected(reader, modules);
-    if (result) return result;
-  }
-  return undefined;
-}
-
-/**
- * Last resort for symbols zxing located but could not read: each one that no
- * code read so far explains is re-sampled from its own modules (corners fitted
- * to its function patterns, then a grid warped for curved and wrinkled prints,
- * see regrid.ts), read as a clean, pure symbol, with erasures where the sampling
- * was unsure (erasure.ts) and with a blur undone (deblur.ts); error correction
- * decides whether a re-sampling is right. Returns the codes read, in image coordinates.
- */
-function regridRead(reader: ZXingReaderModule, located: readonly Located[], guessed: readonly Located[], imageWidth: number, known: readonly DecodedCode[]): DecodedCode[] {
-  const read: DecodedCode[] = [];
-  const unexplained = (symbol: Located): boolean => !known.concat(read).some((c) => sameSymbol(scaleQuad(symbol.position, imageWidth / symbol.lum.width), c.position));
-  for (const symbol of [...located.filter(unexplained).slice(0, MAX_REGRID_CANDIDATES), ...guessed]) {
-    // Two passes often locate the same symbol: once one of them is read, the other is skipped.
-    if (!unexplained(symbol)) continue;
-    let level = 0;
-    for (const sampled of sampleModules(symbol.lum, symbol.position, symbol.size)) {
-      // As sampled first; then with the blocks corrected by erasures where the sampling was unsure (glare, blotches);
-      // then, on the coarsest grid only (the finer ones chase the bimodal values a blur does not have), with a blur undone.
-      const result = readClean(reader, sampled.dark, symbol.size) ?? readCorrected(reader, sampled) ?? (level++ === 0 ? readDeblurred(reader, sampled) : undefined);
-      if (result) {
-        // The clean symbol's corners mean nothing to the caller: report where the symbol is in the image.
-        read.push(toCode({ ...result, position: symbol.position }, imageWidth / symbol.lum.width));
-        break;
-      }
-    }
-  }
-  return read;
-}
-
-function toBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-}
-
-/** A reader result as the API reports it, its corners scaled back to the uploaded image's size. */
-export function toCode(r: ZXingReadResult, scale: number): DecodedCode {
-  const contentType: string = contentTypes[r.contentType] ?? 'Text';
-  const binary = contentType === 'Binary' || contentType === 'Mixed';
-  return {
-    text: r.text,
-    format: r.format,
-    position: scaleQuad(r.position, scale),
-    contentType,
-    ...(binary ? { bytes: toBase64(r.bytes) } : {}),
-    ...(r.ecLevel ? { ecLevel: r.ecLevel } : {}),
-    ...(r.version ? { version: r.version } : {}),
-    hasEci: r.hasECI,
-    orientation: r.rotation,
-    inverted: r.isInverted,
-    mirrored: r.isMirrored,
-    ...(r.sequenceSize > 1 ? { sequence: { index: r.sequenceIndex, size: r.sequenceSize, id: r.sequenceId } } : {}),
-  };
-}
 
 /** The flattening window: 7 % of the picture's longer side, several modules of any code that is not the whole picture. */
 const FLATTEN_RADIUS = 0.035;

@@ -10,7 +10,8 @@ export type BarcodeFormatName = (typeof BARCODE_FORMATS)[number];
 export const DEFAULT_FORMATS: readonly BarcodeFormatName[] = ['QRCode'];
 
 const BY_LOWER = new Map<string, BarcodeFormatName>(BARCODE_FORMATS.map((f) => [f.toLowerCase(), f]));
-const ALIASES: Record<string, readonly BarcodeFormatName[]> = {
+/** Names for groups of formats. */
+export const FORMAT_ALIASES: Readonly<Record<string, readonly BarcodeFormatName[]>> = {
   qr: ['QRCode'],
   all: BARCODE_FORMATS,
   linear: ['EAN13', 'EAN8', 'UPCA', 'UPCE', 'Code128', 'Code39', 'Code93', 'Codabar', 'ITF', 'DataBar', 'DataBarExp', 'DataBarLtd', 'DXFilmEdge'],
@@ -24,7 +25,7 @@ export function parseFormats(value: unknown): readonly BarcodeFormatName[] {
   const out = new Set<BarcodeFormatName>();
   for (const item of items) {
     const key = typeof item === 'string' ? item.trim().toLowerCase().replace(/[\s_-]/g, '') : '';
-    const found = ALIASES[key] ?? (BY_LOWER.has(key) ? [BY_LOWER.get(key)!] : undefined);
+    const found = FORMAT_ALIASES[key] ?? (BY_LOWER.has(key) ? [BY_LOWER.get(key)!] : undefined);
     if (!found) {
       throw new QrwError('INVALID_OPTION', `Unknown barcode format ${JSON.stringify(item)}; use one of ${BARCODE_FORMATS.join(', ')} or qr, matrix, linear, all.`, { option: 'formats' });
     }

@@ -1,18 +1,8 @@
 /** Image geometry shared by the re-sampling stages: points, a symbol's corners, the projective map onto them, and sub-pixel sampling. */
-import type { Luminance as Gray } from './input/image.js';
+import type { Luminance as Gray } from './luminance.js';
 
-export interface Point {
-  readonly x: number;
-  readonly y: number;
-}
-
-/** A symbol's outer corners in the image, as zxing reports them. */
-export interface Quad {
-  readonly topLeft: Point;
-  readonly topRight: Point;
-  readonly bottomRight: Point;
-  readonly bottomLeft: Point;
-}
+export type { Point, Quad } from './result.js';
+import type { Point, Quad } from './result.js';
 
 export type Mapping = (u: number, v: number) => [number, number];
 
@@ -59,3 +49,18 @@ export function bilinear(img: Gray, x: number, y: number): number {
   return top + (bottom - top) * fy;
 }
 
+/** Corners scaled (e.g. from a downscaled luminance back to the uploaded image), rounded to whole pixels. */
+export function scaleQuad(q: Quad, scale: number): Quad {
+  const p = (v: Point): Point => ({ x: Math.round(v.x * scale), y: Math.round(v.y * scale) });
+  return { topLeft: p(q.topLeft), topRight: p(q.topRight), bottomRight: p(q.bottomRight), bottomLeft: p(q.bottomLeft) };
+}
+
+/** Whether the centre of `q` lies in the box around `other`: the same symbol, found again by another pass. */
+export function sameSymbol(q: Quad, other: Quad): boolean {
+  const corners = [q.topLeft, q.topRight, q.bottomRight, q.bottomLeft];
+  const cx = corners.reduce((sum, v) => sum + v.x, 0) / 4;
+  const cy = corners.reduce((sum, v) => sum + v.y, 0) / 4;
+  const xs = [other.topLeft.x, other.topRight.x, other.bottomRight.x, other.bottomLeft.x];
+  const ys = [other.topLeft.y, other.topRight.y, other.bottomRight.y, other.bottomLeft.y];
+  return cx >= Math.min(...xs) && cx <= Math.max(...xs) && cy >= Math.min(...ys) && cy <= Math.max(...ys);
+}

@@ -1,46 +1,77 @@
 /**
- * What a decode returns, and the merging of structured-append sequences: shared by the pipeline
- * (pool threads, CLI) and the HTTP layer, which must not load the pipeline's image decoders (sharp
- * alone adds ~23 MiB to a thread's RSS).
+ * What a decode returns. The JSON schemas are the contract (the HTTP responses are serialised and
+ * documented with them) and the TypeScript types are derived from them, so the two cannot drift.
+ * Shared by the cascade (pool threads, CLI) and the HTTP layer, which must not load the image decoders.
  */
-import type { Quad } from './geometry.js';
+import type { FromSchema } from 'json-schema-to-ts';
 
-export interface DecodedCode {
-  readonly text: string;
-  readonly format: string;
-  /** Corners in the coordinates of the uploaded image (after EXIF orientation). */
-  readonly position: Quad;
-  readonly contentType: string;
-  /** The payload's raw bytes, base64, when it is not text. */
-  readonly bytes?: string;
-  readonly ecLevel?: string;
-  readonly version?: string;
-  readonly hasEci: boolean;
-  readonly orientation: number;
-  readonly inverted: boolean;
-  readonly mirrored: boolean;
-  /** Structured append: this symbol's place in its sequence. */
-  readonly sequence?: { readonly index: number; readonly size: number; readonly id: string };
-}
+export const PointSchema = {
+  type: 'object',
+  properties: { x: { type: 'number' }, y: { type: 'number' } },
+  required: ['x', 'y'],
+  additionalProperties: false,
+} as const;
+export type Point = FromSchema<typeof PointSchema>;
 
-export interface MergedSequence {
-  readonly id: string;
-  readonly text: string;
-  readonly parts: number;
-}
+/** A symbol's outer corners in the image, as zxing reports them. */
+export const QuadSchema = {
+  type: 'object',
+  properties: { topLeft: PointSchema, topRight: PointSchema, bottomRight: PointSchema, bottomLeft: PointSchema },
+  required: ['topLeft', 'topRight', 'bottomRight', 'bottomLeft'],
+  additionalProperties: false,
+} as const;
+export type Quad = FromSchema<typeof QuadSchema>;
 
-export interface DecodeResult {
-  readonly codes: DecodedCode[];
-  /** Structured-append sequences whose every part was found, merged in order. */
-  readonly sequences: MergedSequence[];
-  readonly width: number;
-  readonly height: number;
-  readonly imageFormat: string;
-  /** The image was damaged (e.g. truncated); what could be read was used. */
-  readonly damaged: boolean;
-  /** The passes of the cascade that found codes, joined with '+' (e.g. 'fast', 'fast+high-res'), or 'none'. */
-  readonly pass: string;
-}
+export const DecodedCodeSchema = {
+  type: 'object',
+  properties: {
+    text: { type: 'string' },
+    format: { type: 'string', description: 'zxing-cpp format name, e.g. QRCode' },
+    position: { ...QuadSchema, description: 'Corners in the coordinates of the uploaded image (after EXIF orientation)' },
+    contentType: { type: 'string', description: 'Text, Binary, Mixed, GS1, ISO15434 or UnknownECI' },
+    bytes: { type: 'string', description: 'base64 of the raw payload, when it is not text' },
+    ecLevel: { type: 'string' },
+    version: { type: 'string' },
+    hasEci: { type: 'boolean' },
+    orientation: { type: 'number', description: 'Rotation in degrees' },
+    inverted: { type: 'boolean' },
+    mirrored: { type: 'boolean' },
+    sequence: {
+      type: 'object',
+      description: "Structured append: this symbol's place in its sequence",
+      properties: { index: { type: 'integer' }, size: { type: 'integer' }, id: { type: 'string' } },
+      required: ['index', 'size', 'id'],
+      additionalProperties: false,
+    },
+  },
+  required: ['text', 'format', 'position', 'contentType', 'hasEci', 'orientation', 'inverted', 'mirrored'],
+  additionalProperties: false,
+} as const;
+export type DecodedCode = FromSchema<typeof DecodedCodeSchema>;
+
+export const MergedSequenceSchema = {
+  type: 'object',
+  properties: { id: { type: 'string' }, text: { type: 'string' }, parts: { type: 'integer' } },
+  required: ['id', 'text', 'parts'],
+  additionalProperties: false,
+} as const;
+export type MergedSequence = FromSchema<typeof MergedSequenceSchema>;
+
+export const DecodeResultSchema = {
+  type: 'object',
+  properties: {
+    codes: { type: 'array', items: DecodedCodeSchema },
+    sequences: { type: 'array', items: MergedSequenceSchema, description: 'Structured-append sequences whose every part was found, merged in order' },
+    width: { type: 'integer' },
+    height: { type: 'integer' },
+    imageFormat: { type: 'string', description: 'jpeg, png, webp, gif, tiff, bmp, ...' },
+    damaged: { type: 'boolean', description: 'The image was damaged (e.g. truncated); what could be read was used' },
+    pass: { type: 'string', description: "The cascade's passes that found codes, joined with '+' (e.g. fast, fast+high-res), or none" },
+  },
+  required: ['codes', 'sequences', 'width', 'height', 'imageFormat', 'damaged', 'pass'],
+  additionalProperties: false,
+} as const;
+export type DecodeResult = FromSchema<typeof DecodeResultSchema>;
 
 /** Groups structured-append parts by sequence id; a sequence is merged only when every part is present. */
 export function mergeSequences(codes: readonly DecodedCode[]): MergedSequence[] {

@@ -1,100 +1,99 @@
+/**
+ * A bounded pool of worker threads for any workload: a fixed number of threads, a bounded queue
+ * (SATURATED beyond it, at once), tasks skipped when their client left before a thread took them,
+ * buffers moved rather than copied, and statistics for the metrics. A workload is a worker entry
+ * (see thread.ts) and the task map it serves.
+ */
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { QrwError } from '../errors.js';
-import { compileReaderWasm } from '../recognise/reader/zxing.js';
-import type { NativeDecodeMode } from '../recognise/input/native.js';
-import { wholeBuffer, type Task, type TaskOutput, type TaskReply, type WorkerData } from './qr-tasks.js';
+import type { PoolStats } from '../platform/metrics.js';
+import type { Envelope, TaskMap, TaskOf, TaskReply } from './protocol.js';
 
-export interface PoolOptions {
+export type { PoolStats } from '../platform/metrics.js';
+
+export interface PoolOptions<D> {
+  /** Labels the pool's metrics and logs. */
+  readonly name: string;
+  /** The worker entry's compiled file (a sibling `.ts` is used when the sources are run directly, as the tests do). */
+  readonly entry: URL;
   /** Worker threads; default: the number of cores. */
   readonly threads?: number;
-  /** Tasks allowed to wait beyond the running ones; more are refused at once (HTTP 503). */
+  /** Tasks allowed to wait beyond the running ones; more are refused at once (SATURATED). */
   readonly maxQueue?: number;
-  /** Whether the threads read plain PNGs and JPEGs with the native decoders (decode/native.ts); default 'auto'. */
-  readonly nativeDecode?: NativeDecodeMode;
+  /** Handed to every thread once, at its start (e.g. a compiled WebAssembly module). */
+  readonly workerData: D;
 }
 
-export interface PoolStats {
-  readonly threads: number;
-  readonly queued: number;
-  readonly maxQueue: number;
-  readonly utilization: number;
-  /** Tasks the pool accepted since start (refused ones not counted); minus completed: queued or running. */
-  readonly submitted: number;
-  readonly completed: number;
-  /** Milliseconds a task waited in the queue until a thread took it (mean and p99 since start). */
-  readonly waitMeanMs: number;
-  readonly waitP99Ms: number;
-  readonly runMeanMs: number;
+export interface RunOptions {
+  /** Aborting it before a thread picks the task up skips the task (CLIENT_CLOSED). */
+  readonly signal?: AbortSignal | undefined;
+  /** Buffers moved to the thread with the task and moved back with its reply (no copy either way). */
+  readonly transfer?: readonly ArrayBuffer[];
 }
 
-/** Tasks handed to a thread ahead of time; it runs them one at a time (worker.ts). */
+/** Tasks handed to a thread ahead of time; it runs them one at a time (thread.ts): see docs/design/concurrency.md. */
 export const TASKS_PER_THREAD = 8;
 
-export class WorkerPool {
+/** The entry to start threads with: the compiled file, or its TypeScript source run through tsx. */
+function resolveEntry(entry: URL): { filename: string; execArgv: string[] } {
+  if (existsSync(entry)) return { filename: entry.href, execArgv: [] };
+  const source = new URL(entry.href.replace(/\.js$/, '.ts'));
+  if (!existsSync(source)) throw new Error(`worker entry ${fileURLToPath(entry)} does not exist (npm run build)`);
+  return { filename: source.href, execArgv: ['--import', 'tsx'] };
+}
+
+export class WorkerPool<M extends TaskMap> {
   private submitted = 0;
 
   private constructor(
     private readonly piscina: Piscina,
+    readonly name: string,
     readonly threads: number,
     readonly maxQueue: number,
   ) {}
 
-  /** Compiles the reader's wasm once here and hands the compiled module to every worker. */
-  static async start(options: PoolOptions = {}): Promise<WorkerPool> {
+  static start<M extends TaskMap, D>(options: PoolOptions<D>): WorkerPool<M> {
     const threads = Math.max(1, options.threads ?? availableParallelism());
     const maxQueue = Math.max(0, options.maxQueue ?? threads * 16);
-    const workerData: WorkerData = { wasm: await compileReaderWasm(), nativeDecode: options.nativeDecode ?? 'auto' };
     const piscina = new Piscina({
-      filename: new URL('./qr-worker.js', import.meta.url).href,
+      ...resolveEntry(options.entry),
       minThreads: threads,
       maxThreads: threads,
       maxQueue,
       // A thread is handed its next tasks while it still runs one, so under load it goes from task to task
-      // instead of sleeping in Atomics.wait until the main thread, busy with HTTP, has seen its result and
-      // sent the next (two cross-thread wake-ups per task). Cache-miss generates: 2101-2559 req/s with two
-      // tasks per thread against 1703-2175 with one (5 alternating 10 s wrk runs each); with eight, 2542-2701
-      // against 1816-2270 with two (4 alternating runs), and under decodes the cores stay busier (179-184 %
-      // against 173-175 %). README, How it works: Concurrency.
+      // instead of waiting for the main thread, busy with HTTP, to see its result and send the next.
       concurrentTasksPerWorker: TASKS_PER_THREAD,
-      // Without it a task that could not be handed to a thread goes back to the tail of the queue
-      // (piscinajs/piscina#1031): with one thread, decodes waited up to 5 s while the median was 0.1 s.
+      // Without it a task that could not be handed to a thread goes back to the tail of the queue (piscinajs/piscina#1031).
       stricterFIFO: true,
       idleTimeout: Number.MAX_SAFE_INTEGER,
-      workerData,
+      workerData: options.workerData,
     });
-    return new WorkerPool(piscina, threads, maxQueue);
+    return new WorkerPool<M>(piscina, options.name, threads, maxQueue);
   }
 
-  /**
-   * Resolves with the task's output, or rejects with a QrwError (SATURATED when the queue is full).
-   * A decode whose `signal` aborts before a thread picks it up is skipped (CLIENT_CLOSED): under
-   * overload, clients that time out would otherwise leave work that delays everyone behind it.
-   * (Piscina's own abort would terminate a thread that is already running the task.)
-   */
-  async run<T extends Task>(task: T, signal?: AbortSignal): Promise<TaskOutput<T>> {
-    if (signal && task.kind === 'decode') {
-      const cancelled = new Int32Array(new SharedArrayBuffer(4));
-      const onAbort = (): void => void Atomics.store(cancelled, 0, 1);
-      signal.addEventListener('abort', onAbort, { once: true });
-      try {
-        return await this.run({ ...task, cancelled }) as TaskOutput<T>;
-      } finally {
-        signal.removeEventListener('abort', onAbort);
-      }
-    }
-    const upload = task.kind === 'decode' ? wholeBuffer(task.bytes) : undefined;
-    const transferList = upload ? [upload] : undefined;
-    let reply: TaskReply<TaskOutput<T>>;
+  /** Resolves with the task's output, or rejects with a QrwError (SATURATED when the queue is full). */
+  async run<K extends keyof M & string>(task: TaskOf<M, K>, options: RunOptions = {}): Promise<M[K]['output']> {
+    const { signal, transfer = [] } = options;
+    // Piscina's own abort would terminate a thread already running the task: a shared flag lets the thread skip it instead.
+    const cancelled = signal ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
+    const onAbort = (): void => void Atomics.store(cancelled!, 0, 1);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const envelope: Envelope<TaskOf<M, K>> = { task, cancelled, transferred: [...transfer] };
+    let reply: TaskReply<M[K]['output']>;
     try {
       this.submitted++;
-      reply = (await this.piscina.run(task, transferList ? { transferList } : {})) as TaskReply<TaskOutput<T>>;
+      reply = (await this.piscina.run(envelope, transfer.length > 0 ? { transferList: [...transfer] } : {})) as TaskReply<M[K]['output']>;
     } catch (err) {
       if (err instanceof Error && /queue is at limit|no task queue available/i.test(err.message)) {
         this.submitted--; // refused, not accepted (piscina refuses by rejecting, before any await returns)
         throw new QrwError('SATURATED', 'The server is at capacity; retry in a moment.');
       }
       throw err;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
     }
     if (!reply.ok) throw new QrwError(reply.code, reply.message, reply.details);
     return reply.value;
@@ -108,6 +107,7 @@ export class WorkerPool {
   stats(): PoolStats {
     const p = this.piscina;
     return {
+      name: this.name,
       threads: this.threads,
       queued: p.queueSize,
       maxQueue: this.maxQueue,
@@ -124,4 +124,11 @@ export class WorkerPool {
   async close(): Promise<void> {
     await this.piscina.close();
   }
+}
+
+/** The view's ArrayBuffer when the view covers all of it (and it is not shared), so that it can be moved whole; else undefined. */
+export function wholeBuffer(bytes: Uint8Array): ArrayBuffer | undefined {
+  const buffer = bytes.buffer;
+  if (buffer instanceof SharedArrayBuffer || bytes.byteLength === 0 || bytes.byteOffset !== 0 || bytes.byteLength !== buffer.byteLength) return undefined;
+  return buffer as ArrayBuffer;
 }

@@ -9,7 +9,7 @@ import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/Horizo
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { SETTINGS, loadConfig } from '../../dist/src/platform/config.js';
-import { startCommand } from '../../dist/bench/load-targets.js';
+import { startCommand } from '../../bench/load-targets.js';
 import { ROOT } from '../helpers/process.js';
 import { multipart, startTestServer } from '../helpers/server.js';
 

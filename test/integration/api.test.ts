@@ -169,7 +169,7 @@ describe('decode batch', () => {
   }
 
   it('merges a structured-append message spread over four images, with a result per file', async () => {
-    const { loadManifest } = await import('../../dist/bench/corpus.js');
+    const { loadManifest } = await import('../../bench/corpus.js');
     const manifest = fileURLToPath(new URL('../../../shared/corpus/manifest.tsv', import.meta.url));
     const expected = loadManifest(manifest).find((c) => c.path.endsWith('qrcode-7/01-01.png'))!.rows[0]!.expected;
     // Shuffled order and an unreadable extra file: the merge follows the symbols' own indices.

@@ -74,10 +74,10 @@ describe('abandoned requests', () => {
         },
       ),
     );
-    await waitFor('qrw_pool_submitted_tasks', busy.length);
+    await waitFor('qrw_pool_submitted_tasks\\{pool="qr"\\}', busy.length);
     const leaving = new AbortController();
     const abandoned = fetch(`${server.base}/api/v1/decode`, { method: 'POST', body: multipart('image', big), signal: leaving.signal }).catch((err: Error) => err.name);
-    await waitFor('qrw_pool_submitted_tasks', busy.length + 1);
+    await waitFor('qrw_pool_submitted_tasks\\{pool="qr"\\}', busy.length + 1);
     leaving.abort();
     expect(await abandoned).toBe('AbortError');
     expect((await Promise.all(busy)).map((r) => r.status)).toEqual(busy.map(() => 200));

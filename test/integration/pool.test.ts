@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/process.js';
-import { WorkerPool } from '../../dist/src/workers/pool.js';
+import { startQrPool } from '../../dist/src/workers/qr-pool.js';
 import { DEFAULT_GENERATE_OPTIONS } from '../../dist/src/qr/options.js';
 
 describe('worker pool', () => {
@@ -13,7 +13,7 @@ describe('worker pool', () => {
     // Twenty clients keep one thread busy, each submitting its next task as soon as the previous one is done
     // (the shape of a saturated HTTP server). A task that piscina could not hand over at once used to go back
     // to the tail of the queue and wait behind later ones (piscinajs/piscina#1031).
-    const pool = await WorkerPool.start({ threads: 1, maxQueue: 64 });
+    const pool = await startQrPool({ threads: 1, maxQueue: 64 });
     try {
       const started: number[] = [];
       const finished: number[] = [];
@@ -41,7 +41,7 @@ describe('worker pool', () => {
     // behind it must still wait for it rather than run in the gap, or a thread would hold the pixels of
     // several decodes at once.
     const webp = await sharp({ create: { width: 2000, height: 2000, channels: 3, background: '#808080' } }).webp({ quality: 90 }).toBuffer();
-    const pool = await WorkerPool.start({ threads: 1, maxQueue: 8 });
+    const pool = await startQrPool({ threads: 1, maxQueue: 8 });
     try {
       const order: string[] = [];
       const decode = pool.run({ kind: 'decode', bytes: new Uint8Array(webp), options: { formats: ['QRCode'], maxSide: 1200, maxPixels: 25_000_000 } }).then(() => order.push('decode'));
@@ -56,7 +56,7 @@ describe('worker pool', () => {
   it.skipIf(!existsSync('/proc/self/maps'))('loads libvips only when an image needs it', async () => {
     // A plain grey PNG is read without libvips (the native decoders or zxing's own); a WebP needs it.
     // libvips adds ~26 MiB to the process's RSS, so a service that only sees plain files never maps it.
-    const pool = await WorkerPool.start({ threads: 1 });
+    const pool = await startQrPool({ threads: 1 });
     const qr = await pool.run({ kind: 'generate', data: 'lazy libvips', options: DEFAULT_GENERATE_OPTIONS }).finally(() => pool.close());
     const dir = mkdtempSync(join(tmpdir(), 'qrw-lazy-'));
     try {
@@ -65,8 +65,8 @@ describe('worker pool', () => {
       writeFileSync(join(dir, 'photo.webp'), await grey.clone().webp({ quality: 95 }).toBuffer());
       const script = `
         const { readFileSync } = await import('node:fs');
-        const { WorkerPool } = await import('./dist/src/workers/pool.js');
-        const pool = await WorkerPool.start({ threads: 1 });
+        const { startQrPool } = await import('./dist/src/workers/qr-pool.js');
+        const pool = await startQrPool({ threads: 1 });
         const options = { formats: ['QRCode'], maxSide: 1200, maxPixels: 25e6 };
         const libvipsMapped = () => readFileSync('/proc/self/maps', 'utf8').includes('libvips');
         const read = async (file) => (await pool.run({ kind: 'decode', bytes: new Uint8Array(readFileSync(${JSON.stringify(dir)} + '/' + file)), options })).codes.map((c) => c.text);
@@ -88,10 +88,12 @@ describe('worker pool', () => {
     // 1 MiB uploads (invalid images, refused at once) stay allocated there. In a child process with
     // --expose-gc, so that the main thread's collection can be forced and waited for.
     const script = `
-      const { WorkerPool } = await import('./dist/src/workers/pool.js');
-      const pool = await WorkerPool.start({ threads: 1, maxQueue: 1000 });
+      const { startQrPool } = await import('./dist/src/workers/qr-pool.js');
+      const { poolEngine } = await import('./dist/src/app/qr-engine.js');
+      const pool = await startQrPool({ threads: 1, maxQueue: 1000 });
+      const engine = poolEngine(pool);
       const outcomes = await Promise.all(Array.from({ length: 150 }, () =>
-        pool.run({ kind: 'decode', bytes: new Uint8Array(1 << 20).fill(7), options: { formats: ['QRCode'], maxSide: 1200, maxPixels: 25e6 } }).catch((e) => e.code)));
+        engine.decode(new Uint8Array(1 << 20).fill(7), { formats: ['QRCode'], maxSide: 1200, maxPixels: 25e6 }).catch((e) => e.code)));
       const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
       globalThis.gc(); await settle(); globalThis.gc(); await settle(); // backing stores are freed by a sweeper after the collection
       console.log(JSON.stringify({ arrayBuffersMiB: process.memoryUsage().arrayBuffers / 2 ** 20, outcomes: [...new Set(outcomes)] }));

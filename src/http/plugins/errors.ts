@@ -1,32 +1,26 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isQrwError, type ErrorCode } from '../../errors.js';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { QrwError, isQrwError, kindOf, type ErrorCode, type ErrorInfo, type ErrorKind } from '../../errors.js';
 
-export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
-  MISSING_TEXT: 400,
-  INVALID_JSON: 400,
-  INVALID_REQUEST: 400,
-  MISSING_IMAGE: 400,
-  EMPTY_IMAGE: 400,
-  INVALID_OPTION: 422,
-  QR_DATA_TOO_LONG: 422,
-  SIZE_TOO_SMALL: 422,
-  CORRUPT_IMAGE: 422,
-  IMAGE_TOO_LARGE: 422,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  UNSUPPORTED_IMAGE: 415,
-  BODY_TOO_LARGE: 413,
-  TOO_MANY_FILES: 413,
-  RATE_LIMITED: 429,
-  SATURATED: 503,
-  SHUTTING_DOWN: 503,
+/** The HTTP status of each kind of failure; every code's kind is declared with the code (src/errors.ts). */
+export const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
+  'bad-request': 400,
+  unprocessable: 422,
+  'too-large': 413,
+  'unsupported-media': 415,
+  'not-found': 404,
+  'rate-limited': 429,
+  unavailable: 503,
   // nginx's 'client closed request': nobody reads it; it labels the log line and the metrics.
-  CLIENT_CLOSED: 499,
-  NOT_FOUND: 404,
-  INTERNAL: 500,
+  'client-closed': 499,
+  internal: 500,
 };
 
+export function statusOf(code: ErrorCode): number {
+  return STATUS_BY_KIND[kindOf(code)];
+}
+
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
+  error: ErrorInfo;
 }
 
 type FrameworkError = Partial<FastifyError>;
@@ -34,7 +28,7 @@ type FrameworkError = Partial<FastifyError>;
 /** Maps anything thrown in a request (ours, Fastify's, a plugin's) to a status and the one error body shape. */
 export function toHttpError(err: unknown, maxBodyBytes: number): { status: number; body: ErrorBody } {
   const make = (code: ErrorCode, message: string, details?: Record<string, unknown>) => ({
-    status: STATUS_BY_CODE[code],
+    status: statusOf(code),
     body: { error: details ? { code, message, details } : { code, message } },
   });
   if (isQrwError(err)) return make(err.code, err.message, err.details);
@@ -79,4 +73,10 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, err: unk
   if (status >= 500 && body.error.code === 'INTERNAL') request.log.error({ err }, 'request failed');
   if ((status === 503 || status === 429) && !reply.hasHeader('retry-after')) reply.header('Retry-After', '1');
   return reply.code(status).type('application/json; charset=utf-8').send(body);
+}
+
+/** Every error a request can end in, ours, Fastify's or a plugin's, leaves as the one JSON error body. */
+export function registerErrorHandling(server: FastifyInstance, maxBodyBytes: number): void {
+  server.setErrorHandler((err, request, reply) => sendError(request, reply, err, maxBodyBytes));
+  server.setNotFoundHandler((request, reply) => sendError(request, reply, new QrwError('NOT_FOUND', `There is no route ${request.method} ${request.url.split('?')[0]}.`), maxBodyBytes));
 }

@@ -1,18 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { QrwError, isQrwError } from '../../errors.js';
-import { parseFormats } from '../../recognise/formats.js';
-import { mergeSequences, type DecodeResult } from '../../recognise/result.js';
-import type { WorkerPool } from '../../workers/pool.js';
-import type { Metrics } from '../../platform/metrics.js';
-import { toHttpError } from '../plugins/errors.js';
-import { batchResponseSchema, decodeResponseSchema, errorSchema } from '../schemas.js';
-
-export interface DecodeLimits {
-  readonly maxSide: number;
-  readonly maxPixels: number;
-  /** Bound on the sum of a batch's files, as on a single upload. */
-  readonly maxBodyBytes: number;
-}
+import type { DecodeService, NamedImage } from '../../app/decode.js';
+import { QrwError } from '../../errors.js';
+import { BatchAnswerSchema, CompatDecodeSchema, DecodeAnswerSchema, FormatsQuerySchema, errorResponses } from '../schemas.js';
 
 /** Files one batch request may carry: enough for a structured-append sequence (up to 16 symbols). */
 export const MAX_BATCH_FILES = 16;
@@ -48,15 +37,10 @@ async function readUpload(request: FastifyRequest<{ Querystring: { formats?: str
   throw new QrwError('UNSUPPORTED_MEDIA_TYPE', 'Send the image as multipart/form-data (field "image") or as a raw body with Content-Type image/* or application/octet-stream.');
 }
 
-interface NamedFile {
-  readonly name: string;
-  readonly bytes: Uint8Array;
-}
-
 /** Multipart with up to MAX_BATCH_FILES files in fields `image` or `images`; their total is bounded like one upload. */
-async function readBatch(request: FastifyRequest<{ Querystring: { formats?: string } }>, maxBodyBytes: number): Promise<{ files: NamedFile[]; formats: unknown }> {
+async function readBatch(request: FastifyRequest<{ Querystring: { formats?: string } }>, maxBodyBytes: number): Promise<{ files: NamedImage[]; formats: unknown }> {
   if (!request.isMultipart()) throw new QrwError('UNSUPPORTED_MEDIA_TYPE', `Send the images as multipart/form-data, each file in a field "image" (at most ${MAX_BATCH_FILES}).`);
-  const files: NamedFile[] = [];
+  const files: NamedImage[] = [];
   let formats: unknown = request.query.formats;
   let total = 0;
   const parts = request.parts({ limits: { files: MAX_BATCH_FILES, parts: MAX_BATCH_FILES + 8 } });
@@ -99,34 +83,12 @@ function clientGone(reply: FastifyReply): AbortSignal {
   return controller.signal;
 }
 
-export function registerDecodeRoutes(app: FastifyInstance, pool: WorkerPool, metrics: Metrics, limits: DecodeLimits): void {
-  // Shed before the upload is read and parsed: under overload a refused multipart body would
-  // otherwise cost the event loop as much as an accepted one (measured: accepted p99 went from
-  // 0.25 s to 0.9 s at 2x the saturating load while 503s were answered after the parse).
-  // The connection closes with the 503: Node would otherwise read and discard the unread upload to
-  // keep the connection alive, at the event loop's cost.
-  const shedWhenFull = async (_request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (!pool.full) return;
-    reply.header('Connection', 'close');
-    throw new QrwError('SATURATED', 'The server is at capacity; retry in a moment.');
+export function registerDecodeRoutes(app: FastifyInstance, service: DecodeService, shedWhenFull: (request: FastifyRequest, reply: FastifyReply) => Promise<void>, maxBodyBytes: number): void {
+  const response = errorResponses(400, 413, 415, 422, 429, 503);
+  const single = async (request: FastifyRequest<{ Querystring: { formats?: string } }>, reply: FastifyReply) => {
+    const upload = await readUpload(request);
+    return service.decode(upload.bytes, upload.formats, clientGone(reply));
   };
-  async function decode(request: FastifyRequest<{ Querystring: { formats?: string } }>, reply: FastifyReply): Promise<DecodeResult> {
-    try {
-      const upload = await readUpload(request);
-      const result = await pool.run({ kind: 'decode', bytes: upload.bytes, options: { formats: parseFormats(upload.formats), maxSide: limits.maxSide, maxPixels: limits.maxPixels } }, clientGone(reply));
-      metrics.decodes.inc({ outcome: result.codes.length ? 'found' : 'none' });
-      return result;
-    } catch (err) {
-      metrics.decodes.inc({ outcome: isQrwError(err) && err.code === 'CLIENT_CLOSED' ? 'abandoned' : 'error' });
-      throw err;
-    }
-  }
-
-  const querystring = {
-    type: 'object',
-    properties: { formats: { type: 'string', description: 'Comma-separated barcode formats (default QRCode; e.g. QRCode,DataMatrix,EAN13 or all)' } },
-  } as const;
-  const errors = { 400: errorSchema, 413: errorSchema, 415: errorSchema, 422: errorSchema, 429: errorSchema, 503: errorSchema };
 
   app.post<{ Querystring: { formats?: string } }>(
     '/api/v1/decode',
@@ -137,14 +99,11 @@ export function registerDecodeRoutes(app: FastifyInstance, pool: WorkerPool, met
         description: 'multipart/form-data with the file in field "image", or the raw image as the body (Content-Type image/*).',
         tags: ['decode'],
         consumes: ['multipart/form-data', 'image/png', 'image/jpeg', 'image/webp', 'image/gif', 'image/bmp', 'image/tiff', 'application/octet-stream'],
-        querystring,
-        response: { 200: decodeResponseSchema, ...errors },
+        querystring: FormatsQuerySchema,
+        response: { 200: DecodeAnswerSchema, ...response },
       },
     },
-    async (request, reply) => {
-      const r = await decode(request, reply);
-      return { texts: r.codes.map((c) => c.text), ...r };
-    },
+    single,
   );
   app.post<{ Querystring: { formats?: string } }>(
     '/api/v1/decode/batch',
@@ -155,33 +114,19 @@ export function registerDecodeRoutes(app: FastifyInstance, pool: WorkerPool, met
         description: 'multipart/form-data with each file in a field "image". One unreadable file does not fail the others: it gets an error entry.',
         tags: ['decode'],
         consumes: ['multipart/form-data'],
-        querystring,
-        response: { 200: batchResponseSchema, ...errors },
+        querystring: FormatsQuerySchema,
+        response: { 200: BatchAnswerSchema, ...response },
       },
     },
     async (request, reply) => {
-      const { files, formats } = await readBatch(request, limits.maxBodyBytes);
-      const options = { formats: parseFormats(formats), maxSide: limits.maxSide, maxPixels: limits.maxPixels };
-      const gone = clientGone(reply);
-      const settled = await Promise.allSettled(files.map((f) => pool.run({ kind: 'decode', bytes: f.bytes, options }, gone)));
-      const results = settled.map((outcome, i) => {
-        const file = files[i]!.name;
-        if (outcome.status === 'fulfilled') {
-          metrics.decodes.inc({ outcome: outcome.value.codes.length ? 'found' : 'none' });
-          return { file, ...outcome.value };
-        }
-        metrics.decodes.inc({ outcome: 'error' });
-        const { body } = toHttpError(outcome.reason, limits.maxBodyBytes);
-        return { file, error: body.error };
-      });
-      const codes = results.flatMap((r) => ('codes' in r ? r.codes : []));
-      return { texts: codes.map((c) => c.text), sequences: mergeSequences(codes), results };
+      const { files, formats } = await readBatch(request, maxBodyBytes);
+      return service.decodeMany(files, formats, clientGone(reply));
     },
   );
   // The original service's route: multipart field "image" -> {"texts": [...]}.
   app.post<{ Querystring: { formats?: string } }>(
     '/decode',
-    { onRequest: shedWhenFull, schema: { summary: 'Compatibility with the original service: multipart image -> {texts}', tags: ['compat'], querystring, response: { 200: { type: 'object', properties: { texts: { type: 'array', items: { type: 'string' } } } }, ...errors } } },
-    async (request, reply) => ({ texts: (await decode(request, reply)).codes.map((c) => c.text) }),
+    { onRequest: shedWhenFull, schema: { summary: 'Compatibility with the original service: multipart image -> {texts}', tags: ['compat'], querystring: FormatsQuerySchema, response: { 200: CompatDecodeSchema, ...response } } },
+    async (request, reply) => ({ texts: (await single(request, reply)).texts }),
   );
 }

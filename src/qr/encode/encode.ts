@@ -1,9 +1,7 @@
-import { getCharCountIndicator } from 'qrcode/lib/core/mode.js';
-import { create, type QrSymbol } from 'qrcode/lib/core/qrcode.js';
 import { QrwError } from '../../errors.js';
+import { buildSymbol, dataCapacityBits, type BuiltSymbol, type EcLevel } from '../spec/index.js';
 import { applyBestMask } from './mask.js';
-import type { EcLevel } from '../options.js';
-import { capacityBits, segmentsFor } from './segment.js';
+import { segmentsFor } from './segment.js';
 
 /** A QR symbol as a square of modules, 1 = dark, row-major, without quiet zone. */
 export interface QrMatrix {
@@ -40,10 +38,10 @@ export function encodeQr(data: string | Uint8Array, options: EncodeOptions): QrM
   }
   // No segmentation fits: node-qrcode is handed the whole text and says so in its own words (mapped below).
   const input = typeof data === 'string' ? [...(segmentsFor(data, options.ec, options.version) ?? [{ data, mode: 'byte' as const }])] : [{ data, mode: 'byte' as const }];
-  let symbol;
+  let symbol: BuiltSymbol;
   try {
     // Built with mask 0 when none is asked for; applyBestMask then picks the one node-qrcode would, faster.
-    symbol = create(input, { errorCorrectionLevel: options.ec, version: options.version, maskPattern: options.mask ?? 0 });
+    symbol = buildSymbol(input, { ec: options.ec, version: options.version, mask: options.mask ?? 0 });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (/too big|cannot contain|Minimum version/i.test(message)) {
@@ -58,8 +56,8 @@ export function encodeQr(data: string | Uint8Array, options: EncodeOptions): QrM
     }
     throw err;
   }
-  const { size, data: modules, reservedBit } = symbol.modules;
-  const mask = options.mask ?? applyBestMask(modules, reservedBit, size, symbol.errorCorrectionLevel, 0);
+  const { size, modules, reserved } = symbol;
+  const mask = options.mask ?? applyBestMask(modules, reserved, size, options.ec, 0);
   return {
     size,
     modules,
@@ -67,13 +65,7 @@ export function encodeQr(data: string | Uint8Array, options: EncodeOptions): QrM
     ec: options.ec,
     mask,
     dataBytes: typeof data === 'string' ? utf8.encode(data).length : data.length,
-    ...bitBudget(symbol, options.ec),
+    usedBits: symbol.usedBits,
+    capacityBits: dataCapacityBits(symbol.version, options.ec),
   };
-}
-
-/** How full the symbol is: the same sums node-qrcode makes when it picks the version. */
-function bitBudget(symbol: QrSymbol, ec: EcLevel): { usedBits: number; capacityBits: number } {
-  const { version, segments } = symbol;
-  const usedBits = segments.reduce((sum, s) => sum + 4 + getCharCountIndicator(s.mode, version) + s.getBitsLength(), 0);
-  return { usedBits, capacityBits: capacityBits(version, ec) };
 }

@@ -8,47 +8,10 @@
  * load; scoring one mask at a time on flat arrays still took 42 % of a generate
  * (~250 us of 500 on run.sh's texts at level H); this takes ~70 us.
  */
-import { getEncodedBits } from 'qrcode/lib/core/format-info.js';
+import { darkModule, formatBits, formatPositions, maskPatterns, MASK_COUNT, type EcLevel } from '../spec/index.js';
 
-const MASKS: ReadonlyArray<(i: number, j: number) => boolean> = [
-  (i, j) => (i + j) % 2 === 0,
-  (i) => i % 2 === 0,
-  (_i, j) => j % 3 === 0,
-  (i, j) => (i + j) % 3 === 0,
-  (i, j) => (Math.floor(i / 2) + Math.floor(j / 3)) % 2 === 0,
-  (i, j) => ((i * j) % 2) + ((i * j) % 3) === 0,
-  (i, j) => (((i * j) % 2) + ((i * j) % 3)) % 2 === 0,
-  (i, j) => (((i * j) % 3) + ((i + j) % 2)) % 2 === 0,
-];
-const MASK_COUNT = MASKS.length;
 const ALL = 0xff;
 const MAX_SIZE = 177;
-
-/** Per symbol size, byte k has bit t set where mask t inverts module k: computed once per size. */
-const patternsBySize = new Map<number, Uint8Array>();
-
-export function maskPatterns(size: number): Uint8Array {
-  let patterns = patternsBySize.get(size);
-  if (!patterns) {
-    patterns = new Uint8Array(size * size);
-    for (let i = 0; i < size; i++) {
-      for (let j = 0; j < size; j++) {
-        let bits = 0;
-        for (let t = 0; t < MASK_COUNT; t++) if (MASKS[t]!(i, j)) bits |= 1 << t;
-        patterns[i * size + j] = bits;
-      }
-    }
-    patternsBySize.set(size, patterns);
-  }
-  return patterns;
-}
-
-/** The module index of format bit i, in its first and its second copy (where node-qrcode's setupFormatInfo puts them). */
-export function formatPositions(size: number, i: number): [number, number] {
-  const row = i < 6 ? i : i < 8 ? i + 1 : size - 15 + i;
-  const col = i < 8 ? size - i - 1 : i < 9 ? 15 - i : 14 - i;
-  return [row * size + 8, 8 * size + col];
-}
 
 // Scratch space, reused by every call (one set per thread).
 const lanes = new Uint8Array(MAX_SIZE * MAX_SIZE);
@@ -110,7 +73,7 @@ function addPerMask(histogram: Int32Array, weight: number, scores: Float64Array)
  * The N1+N2+N3+N4 penalty of each of the eight masks for a symbol built with
  * mask `applied` (format bits included, as node-qrcode scores it).
  */
-export function maskPenalties(modules: Uint8Array, reserved: Uint8Array, size: number, ecLevel: { bit: number }, applied: number): number[] {
+export function maskPenalties(modules: Uint8Array, reserved: Uint8Array, size: number, ec: EcLevel, applied: number): number[] {
   const patterns = maskPatterns(size);
   const appliedBit = 1 << applied;
   const count = size * size;
@@ -121,10 +84,10 @@ export function maskPenalties(modules: Uint8Array, reserved: Uint8Array, size: n
   }
   for (let i = 0; i < 15; i++) {
     let bits = 0;
-    for (let t = 0; t < MASK_COUNT; t++) bits |= ((getEncodedBits(ecLevel, t) >> i) & 1) << t;
+    for (let t = 0; t < MASK_COUNT; t++) bits |= ((formatBits(ec, t) >> i) & 1) << t;
     for (const k of formatPositions(size, i)) lanes[k] = bits;
   }
-  lanes[(size - 8) * size + 8] = ALL; // the dark module
+  lanes[darkModule(size)] = ALL;
   for (const h of [runs5, runs6, finders, blocks, darks]) h.fill(0);
   for (let i = 0; i < size; i++) {
     line.set(lanes.subarray(i * size, i * size + size));
@@ -153,10 +116,10 @@ export function maskPenalties(modules: Uint8Array, reserved: Uint8Array, size: n
 }
 
 /** Writes the 15 format bits for `mask` where node-qrcode's setupFormatInfo puts them. */
-function writeFormatInfo(m: Uint8Array, size: number, ecLevel: { bit: number }, mask: number): void {
-  const bits = getEncodedBits(ecLevel, mask);
+function writeFormatInfo(m: Uint8Array, size: number, ec: EcLevel, mask: number): void {
+  const bits = formatBits(ec, mask);
   for (let i = 0; i < 15; i++) for (const k of formatPositions(size, i)) m[k] = (bits >> i) & 1;
-  m[(size - 8) * size + 8] = 1;
+  m[darkModule(size)] = 1;
 }
 
 /**
@@ -164,8 +127,8 @@ function writeFormatInfo(m: Uint8Array, size: number, ecLevel: { bit: number }, 
  * lowest penalty (the first on ties, as node-qrcode does), leaves the symbol
  * masked with it and returns it.
  */
-export function applyBestMask(modules: Uint8Array, reserved: Uint8Array, size: number, ecLevel: { bit: number }, applied: number): number {
-  const penalties = maskPenalties(modules, reserved, size, ecLevel, applied);
+export function applyBestMask(modules: Uint8Array, reserved: Uint8Array, size: number, ec: EcLevel, applied: number): number {
+  const penalties = maskPenalties(modules, reserved, size, ec, applied);
   const best = penalties.indexOf(Math.min(...penalties));
   if (best !== applied) {
     const patterns = maskPatterns(size);
@@ -175,7 +138,7 @@ export function applyBestMask(modules: Uint8Array, reserved: Uint8Array, size: n
       const inverts = patterns[k]! & flip;
       if (!reserved[k] && inverts !== 0 && inverts !== flip) modules[k]! ^= 1;
     }
-    writeFormatInfo(modules, size, ecLevel, best);
+    writeFormatInfo(modules, size, ec, best);
   }
   return best;
 }

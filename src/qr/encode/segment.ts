@@ -5,10 +5,7 @@
  * finds the same minimum with a shortest path over a graph of regex runs; that
  * search was ~20 % of the CPU of a cache-miss generate on the bench texts.
  */
-import { getTotalCodewordsCount } from 'qrcode/lib/core/error-correction-code.js';
-import { H, L, M, Q } from 'qrcode/lib/core/error-correction-level.js';
-import { getSymbolTotalCodewords } from 'qrcode/lib/core/utils.js';
-import type { EcLevel } from '../options.js';
+import { dataCapacityBits, type EcLevel } from '../spec/index.js';
 
 export type SegmentMode = 'numeric' | 'alphanumeric' | 'byte';
 
@@ -125,14 +122,6 @@ export function optimalSegments(text: string, version: number): TextSegment[] {
   return segments;
 }
 
-/** node-qrcode compares its level objects by identity. */
-const LEVELS = { L, M, Q, H } as const;
-
-/** Data bits a symbol of `version` holds at error correction level `ec`. */
-export function capacityBits(version: number, ec: EcLevel): number {
-  return (getSymbolTotalCodewords(version) - getTotalCodewordsCount(version, LEVELS[ec])) * 8;
-}
-
 /**
  * The fewest-bits segmentation of `text` for the smallest version that holds it,
  * or, when `version` is given, for that version; undefined when no version can
@@ -143,7 +132,7 @@ export function segmentsFor(text: string, ec: EcLevel, version?: number): TextSe
   for (const [first, last] of classes as [number, number][]) {
     const segments = optimalSegments(text, last);
     const bits = segments.reduce((sum, s) => sum + segmentBits(s, last), 0);
-    for (let v = first; v <= last; v++) if (bits <= capacityBits(v, ec)) return segments;
+    for (let v = first; v <= last; v++) if (bits <= dataCapacityBits(v, ec)) return segments;
   }
   return undefined;
 }

@@ -1,5 +1,5 @@
 import type { QrMatrix } from '../encode/encode.js';
-import type { Rgba } from '../options.js';
+import type { Rgba } from '../colour.js';
 import type { Layout } from './layout.js';
 
 /** zlib deflate, injected so the core stays free of Node built-ins (node:zlib in Node, CompressionStream elsewhere). */

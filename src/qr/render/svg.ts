@@ -1,5 +1,5 @@
 import type { QrMatrix } from '../encode/encode.js';
-import { formatColour, type Rgba } from '../options.js';
+import { formatColour, type Rgba } from '../colour.js';
 import type { Layout } from './layout.js';
 
 function fill(c: Rgba): string {

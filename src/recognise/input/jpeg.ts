@@ -1,4 +1,4 @@
-import type { LumaFile } from './image.js';
+import type { LumaFile } from '../luminance.js';
 import { nativeLuma } from './native.js';
 
 /**

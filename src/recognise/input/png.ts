@@ -8,7 +8,7 @@
  */
 import { constants as zlibConstants, inflateSync } from 'node:zlib';
 import { IDAT, IEND, pngHeader, TRNS } from './header.js';
-import type { Luminance, LumaFile } from './image.js';
+import type { Luminance, LumaFile } from '../luminance.js';
 import { nativeLuma } from './native.js';
 
 const GREY = 0;

@@ -9,12 +9,7 @@
  * zxing to read as a pure symbol: the text, ECI and structured append are decoded
  * by the same reader as every other code.
  */
-import { create } from 'qrcode/lib/core/qrcode.js';
-import { H, L, M, Q } from 'qrcode/lib/core/error-correction-level.js';
-import { getBlocksCount, getTotalCodewordsCount } from 'qrcode/lib/core/error-correction-code.js';
-import { getSymbolTotalCodewords } from 'qrcode/lib/core/utils.js';
-import { getEncodedBits } from 'qrcode/lib/core/format-info.js';
-import { formatPositions, maskPatterns } from '../../qr/encode/mask.js';
+import { EC_LEVELS, ecBlocks, ecCodewords, formatBits, formatPositions, functionPatterns, maskPatterns, totalCodewords, type EcLevel } from '../../qr/spec/index.js';
 import { correctErrata } from './reed-solomon.js';
 
 /** A symbol's modules as sampled: 1 = dark, and how far each value was from its threshold (about 1 for a clear module, near 0 for a guess). */
@@ -23,13 +18,6 @@ export interface SampledModules {
   readonly reliability: Float32Array;
   readonly size: number;
 }
-
-const LEVELS = [
-  { name: 'L', level: L },
-  { name: 'M', level: M },
-  { name: 'Q', level: Q },
-  { name: 'H', level: H },
-] as const;
 
 /** Check codewords each block keeps unspent (see correctErrata): a miscorrection is then a 1 in ~16 million chance per attempt. */
 const MARGIN = 3;
@@ -43,9 +31,8 @@ const bitOrders = new Map<number, Int32Array>();
 function bitOrder(version: number, size: number): Int32Array {
   let order = bitOrders.get(version);
   if (order) return order;
-  // node-qrcode marks every function module (finders, timing, alignment, format and version areas) while it builds a symbol.
-  const reserved = create('0', { version, errorCorrectionLevel: 'L', maskPattern: 0 }).modules.reservedBit;
-  order = new Int32Array(getSymbolTotalCodewords(version) * 8);
+  const { reserved } = functionPatterns(version);
+  order = new Int32Array(totalCodewords(version) * 8);
   let bit = 0;
   for (let right = size - 1; right >= 1; right -= 2) {
     if (right === 6) right = 5; // the vertical timing pattern's column
@@ -63,7 +50,7 @@ function bitOrder(version: number, size: number): Int32Array {
 }
 
 interface Format {
-  readonly level: (typeof LEVELS)[number];
+  readonly level: EcLevel;
   readonly mask: number;
   readonly distance: number;
 }
@@ -71,9 +58,9 @@ interface Format {
 /** The (level, mask) pairs nearest to the sampled format bits, nearest first; unreliable modules count for less. */
 function formatCandidates(symbol: SampledModules): Format[] {
   const candidates: Format[] = [];
-  for (const level of LEVELS) {
+  for (const level of EC_LEVELS) {
     for (let mask = 0; mask < 8; mask++) {
-      const bits = getEncodedBits(level.level, mask);
+      const bits = formatBits(level, mask);
       let distance = 0;
       for (let i = 0; i < 15; i++) {
         for (const k of formatPositions(symbol.size, i)) {
@@ -87,10 +74,10 @@ function formatCandidates(symbol: SampledModules): Format[] {
 }
 
 /** The codeword indices of each block, data then check codewords, undoing the standard's interleaving. */
-function blockMembers(version: number, level: Format['level']['level']): { members: number[][]; ecCount: number } {
-  const total = getSymbolTotalCodewords(version);
-  const blocks = getBlocksCount(version, level);
-  const ecCount = getTotalCodewordsCount(version, level) / blocks;
+function blockMembers(version: number, level: EcLevel): { members: number[][]; ecCount: number } {
+  const total = totalCodewords(version);
+  const blocks = ecBlocks(version, level);
+  const ecCount = ecCodewords(version, level) / blocks;
   const shortBlocks = blocks - (total % blocks);
   const shortData = Math.floor(total / blocks) - ecCount;
   const members: number[][] = Array.from({ length: blocks }, () => []);
@@ -135,7 +122,7 @@ export function correctSymbol(symbol: SampledModules): Uint8Array | undefined {
       codewords[c]! |= (dark[k]! ^ (patterns[k]! & maskBit ? 1 : 0)) << (7 - (i & 7));
       trust[c] = Math.min(trust[c]!, reliability[k]!);
     }
-    const { members, ecCount } = blockMembers(version, format.level.level);
+    const { members, ecCount } = blockMembers(version, format.level);
     const repaired = members.every((indices) => {
       const bytes = Uint8Array.from(indices, (c) => codewords[c]!);
       if (!correctBlock(bytes, Float32Array.from(indices, (c) => trust[c]!), ecCount)) return false;
@@ -144,7 +131,7 @@ export function correctSymbol(symbol: SampledModules): Uint8Array | undefined {
     });
     if (!repaired) continue;
     // A clean symbol of this version, level and mask supplies the function patterns, format and version information.
-    const clean = create('0', { version, errorCorrectionLevel: format.level.name, maskPattern: format.mask }).modules.data.slice();
+    const clean = functionPatterns(version, format.level, format.mask).modules.slice();
     for (let i = 0; i < order.length; i++) {
       const k = order[i]!;
       clean[k] = ((codewords[i >> 3]! >> (7 - (i & 7))) & 1) ^ (patterns[k]! & maskBit ? 1 : 0);

@@ -8,7 +8,7 @@
  * which the re-read stage (grid-fit.ts and on) then corrects and reads.
  */
 import type { Point, Quad } from '../geometry.js';
-import type { Luminance as Gray } from '../input/image.js';
+import type { Luminance as Gray } from '../luminance.js';
 
 export interface FinderPattern {
   readonly x: number;

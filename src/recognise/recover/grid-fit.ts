@@ -8,10 +8,9 @@
  * rows, the alignment patterns): the corners are moved, coarse to fine, to
  * where the luminance at those module centres correlates best with them.
  */
-import { create } from 'qrcode/lib/core/qrcode.js';
-import { formatPositions } from '../../qr/encode/mask.js';
+import { formatPositions, functionPatterns } from '../../qr/spec/index.js';
 import { bilinear, squareToQuad, type Quad } from '../geometry.js';
-import type { Luminance as Gray } from '../input/image.js';
+import type { Luminance as Gray } from '../luminance.js';
 
 interface FixedModules {
   /** Module centres in unit-square coordinates, u then v. */
@@ -26,7 +25,7 @@ const fixedByVersion = new Map<number, FixedModules>();
 function fixedModules(version: number): FixedModules {
   let fixed = fixedByVersion.get(version);
   if (fixed) return fixed;
-  const { size, data, reservedBit } = create('0', { version, errorCorrectionLevel: 'L', maskPattern: 0 }).modules;
+  const { size, modules: data, reserved: reservedBit } = functionPatterns(version);
   const variable = new Set<number>();
   for (let i = 0; i < 15; i++) for (const k of formatPositions(size, i)) variable.add(k);
   if (version >= 7) {

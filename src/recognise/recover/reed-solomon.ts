@@ -9,7 +9,7 @@
  * Polynomials here are arrays of coefficients, index = degree. The block's
  * codeword i is the coefficient of x^(n-1-i) (data first, error correction last).
  */
-import { exp, log, mul } from 'qrcode/lib/core/galois-field.js';
+import { exp, log, mul } from '../../qr/spec/index.js';
 
 const inverse = (a: number): number => exp(255 - log(a));
 

@@ -10,7 +10,7 @@
  * thresholded locally and drawn as a clean symbol for a pure re-read.
  */
 
-import type { Luminance as Gray } from '../input/image.js';
+import type { Luminance as Gray } from '../luminance.js';
 import type { SampledModules } from './erasure.js';
 import { bilinear, squareToQuad, type Mapping, type Quad } from '../geometry.js';
 import { fitToFunctionPatterns } from './grid-fit.js';

@@ -1,4 +1,4 @@
-import type { Luminance } from '../input/image.js';
+import type { Luminance } from '../luminance.js';
 
 /**
  * Divides the picture by an estimate of the light falling on it, so a code half

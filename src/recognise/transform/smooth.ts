@@ -1,4 +1,4 @@
-import type { Luminance } from '../input/image.js';
+import type { Luminance } from '../luminance.js';
 
 /**
  * Gaussian smoothing (sigma 1) with the separable binomial kernel 1-4-6-4-1,

@@ -5,7 +5,7 @@
  * sharp's resize of a raw buffer measured ~20 ms for a 640x480 picture, any
  * kernel, against ~3 ms here.
  */
-import type { Luminance } from '../input/image.js';
+import type { Luminance } from '../luminance.js';
 
 /**
  * Output pixel (2y + i, 2x + j) lies a quarter pixel from source pixel (y, x)

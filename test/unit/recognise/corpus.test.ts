@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadManifest, scoreCorpus, scoreImage } from '../../../bench/corpus.js';
-import { decodeImage, type DecodeResult } from '../../../src/recognise/cascade.js';
+import { decodeImage, type DecodeResult } from '../../../src/recognise/index.js';
 import { loadReader } from '../../../src/recognise/reader/zxing.js';
 
 const manifest = fileURLToPath(new URL('../../../../shared/corpus/manifest.tsv', import.meta.url));

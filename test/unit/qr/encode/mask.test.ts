@@ -36,7 +36,7 @@ describe('mask choice', () => {
         return;
       }
       const { size, data, reservedBit } = built.modules;
-      const ours = maskPenalties(data, reservedBit, size, built.errorCorrectionLevel, 0);
+      const ours = maskPenalties(data, reservedBit, size, errorCorrectionLevel, 0);
       const theirs = [...Array(8).keys()].map((maskPattern) => {
         const modules = create(text, { errorCorrectionLevel, maskPattern }).modules;
         return getPenaltyN1(modules) + getPenaltyN2(modules) + getPenaltyN3(modules) + getPenaltyN4(modules);

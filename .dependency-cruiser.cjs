@@ -1,0 +1,130 @@
+/**
+ * The layering of src/ (`npm run lint:deps`): which room may load which. From the bottom up:
+ * errors.ts; qr/ (generation, browser-safe; qr/spec/ wraps node-qrcode's internals); recognise/
+ * (reading pictures); platform/; workers/; app/; http/ and cli/; server.ts and index.ts at the top.
+ * Type-only imports count too (tsPreCompilationDeps): a type import still ties a room to another's code.
+ */
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment: 'An import cycle makes load order matter and stops either module being understood, tested or moved alone.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'errors-is-a-leaf',
+      comment: 'Every room imports src/errors.ts, so it must import nothing from src or it would close a cycle or drag a room in.',
+      severity: 'error',
+      from: { path: '^src/errors\\.ts$' },
+      to: { path: '^src/' },
+    },
+    {
+      name: 'qr-imports-only-qr-and-errors',
+      comment: 'The generator is a self-contained library (it also runs in the browser page), so it may lean on nothing in src but itself and errors.ts.',
+      severity: 'error',
+      from: { path: '^src/qr/' },
+      to: { path: '^src/', pathNot: '^src/(errors\\.ts$|qr/)' },
+    },
+    {
+      name: 'qr-no-node-builtins',
+      comment: 'The generator must run in browsers, where Node built-ins (fs, zlib, crypto, ...) do not exist.',
+      severity: 'error',
+      from: { path: '^src/qr/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'node-qrcode-internals-only-in-qr-spec',
+      comment: "node-qrcode's lib/ files are not a public API, so one room (src/qr/spec) wraps them and an upgrade that moves them breaks only there.",
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/qr/spec/' },
+      to: { path: '(^|/)node_modules/qrcode/lib/' },
+    },
+    {
+      name: 'recognise-below-the-service',
+      comment: 'Recognition is a library the service, the CLI and the package all use, so it must not reach up into platform, workers, app, http, cli or the entry points.',
+      severity: 'error',
+      from: { path: '^src/recognise/' },
+      to: { path: '^src/((platform|workers|app|http|cli)/|server\\.ts$|index\\.ts$)' },
+    },
+    {
+      name: 'recognise-uses-only-qr-spec',
+      comment: 'Recognition shares the QR standard (tables, Galois field, masks) with generation through src/qr/spec only, not the generator itself.',
+      severity: 'error',
+      from: { path: '^src/recognise/' },
+      to: { path: '^src/qr/', pathNot: '^src/qr/spec/' },
+    },
+    {
+      name: 'sharp-only-in-recognise-input',
+      comment: 'sharp (libvips, native, ~0.2 s to load) is loaded lazily in one place, src/recognise/input, so nothing else pays for it or depends on it being installed.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/recognise/input/' },
+      to: { path: '(^|/)node_modules/sharp/' },
+    },
+    {
+      name: 'platform-below-workers-app-http',
+      comment: 'Platform (config, metrics, redis, deflate) serves every layer above it, so it must not import any of them.',
+      severity: 'error',
+      from: { path: '^src/platform/' },
+      to: { path: '^src/((workers|app|http|cli)/|server\\.ts$|index\\.ts$)' },
+    },
+    {
+      name: 'workers-below-app-http',
+      comment: 'The worker pool runs capabilities for the app layer and must not know about the app, HTTP, the CLI or the server that use it.',
+      severity: 'error',
+      from: { path: '^src/workers/' },
+      to: { path: '^src/((app|http|cli)/|server\\.ts$)' },
+    },
+    {
+      name: 'app-below-transports',
+      comment: 'The app layer (use cases) is shared by the HTTP API and the CLI, so it must not import either of them or the server (fastify is covered by fastify-only-in-http).',
+      severity: 'error',
+      from: { path: '^src/app/' },
+      to: { path: '^src/((http|cli)/|server\\.ts$)' },
+    },
+    {
+      name: 'http-not-cli-or-server',
+      comment: 'The HTTP layer builds the Fastify app that server.ts starts and cli/ may launch, so it must not import either of them back.',
+      severity: 'error',
+      from: { path: '^src/http/' },
+      to: { path: '^src/(cli/|server\\.ts$)' },
+    },
+    {
+      name: 'index-exports-only-the-libraries',
+      comment: 'The package entry (src/index.ts) is the library API, so it must not load the service (platform, workers, app, http, cli, server) into a library user.',
+      severity: 'error',
+      from: { path: '^src/index\\.ts$' },
+      to: { path: '^src/', pathNot: '^src/(errors\\.ts$|qr/|recognise/|platform/deflate\\.ts$)' },
+    },
+    {
+      name: 'src-not-test-or-bench',
+      comment: 'The production build compiles src only, so an import of test/ or bench/ code would break the build or ship it.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^(test|bench)/' },
+    },
+    {
+      name: 'fastify-only-in-http',
+      comment: 'Fastify is the HTTP transport, so only src/http (and server.ts, which starts it) may depend on it; the rest stays usable from the CLI and the library.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(http/|server\\.ts$)' },
+      to: { path: '(^|/)node_modules/(fastify|@fastify/[^/]+)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    // Type-only imports are dependencies too; the rules above apply to them.
+    tsPreCompilationDeps: true,
+    // NodeNext: `./x.js` specifiers resolve to the `./x.ts` sources.
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      mainFields: ['module', 'main', 'types', 'typings'],
+      extensions: ['.ts', '.d.ts', '.js', '.mjs', '.cjs', '.json'],
+    },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};
