@@ -57,7 +57,9 @@ console.log(`  qr-workshop encode+png    ${summary(ours)}`);
 console.log(`  qr-workshop encode+svg    ${summary(oursSvg)}`);
 console.log(`  node-qrcode toBuffer png  ${summary(lib)}`);
 
-const files = readdirSync(imageDir).filter((f) => /\.(jpe?g|png|webp|bmp|gif|tiff?)$/i.test(f)).map((f) => join(imageDir, f));
+const files = readdirSync(imageDir)
+  .filter((f) => /\.(jpe?g|png|webp|bmp|gif|tiff?)$/i.test(f))
+  .map((f) => join(imageDir, f));
 const images = files.map((f) => new Uint8Array(readFileSync(f)));
 const wasm = await compileReaderWasm();
 const reader = await loadReader(wasm);
@@ -128,7 +130,15 @@ if (pngs.length > 0) {
     console.log(`  qr-workshop ${label} luma + read  ${summary(await time(pngs.length * 5, lumaRead))}`);
   }
   setNativeDecode('auto');
-  console.log(`  sharp png->raw                    ${summary(await time(pngs.length * 5, (i) => sharp(pngs[i % pngs.length]!).raw().toBuffer()))}`);
+  console.log(
+    `  sharp png->raw                    ${summary(
+      await time(pngs.length * 5, (i) =>
+        sharp(pngs[i % pngs.length]!)
+          .raw()
+          .toBuffer(),
+      ),
+    )}`,
+  );
   console.log(`  zxing-wasm file + read            ${summary(await time(pngs.length * 5, (i) => readFile(reader, pngs[i % pngs.length]!, read)))}`);
 }
 

@@ -33,9 +33,7 @@ export interface ImageScore {
 }
 
 function unescape(s: string): string {
-  return s.replace(/\\(\\|t|n|r|x[0-9a-fA-F]{2})/g, (_, e: string) =>
-    e === '\\' ? '\\' : e === 't' ? '\t' : e === 'n' ? '\n' : e === 'r' ? '\r' : String.fromCharCode(parseInt(e.slice(1), 16)),
-  );
+  return s.replace(/\\(\\|t|n|r|x[0-9a-fA-F]{2})/g, (_, e: string) => (e === '\\' ? '\\' : e === 't' ? '\t' : e === 'n' ? '\n' : e === 'r' ? '\r' : String.fromCharCode(parseInt(e.slice(1), 16))));
 }
 
 export function loadManifest(manifestPath: string): ImageCase[] {

@@ -97,7 +97,9 @@ function printTable(title: string, rows: Map<string, CategoryScore & { times: nu
   const total = { passed: 0, total: 0, misreads: 0, falsePositives: 0, times: [] as number[] };
   const negatives = { passed: 0, total: 0, falsePositives: 0 };
   for (const [folder, s] of [...rows].sort(([a], [b]) => a.localeCompare(b))) {
-    console.log(`${folder.padEnd(22)} ${`${s.passed}/${s.total}`.padEnd(10)} ${String(s.misreads).padEnd(9)} ${String(s.falsePositives).padEnd(7)} ${quantile(s.times, 0.5).toFixed(1).padStart(9)} ${quantile(s.times, 0.95).toFixed(1).padStart(7)}`);
+    console.log(
+      `${folder.padEnd(22)} ${`${s.passed}/${s.total}`.padEnd(10)} ${String(s.misreads).padEnd(9)} ${String(s.falsePositives).padEnd(7)} ${quantile(s.times, 0.5).toFixed(1).padStart(9)} ${quantile(s.times, 0.95).toFixed(1).padStart(7)}`,
+    );
     total.times.push(...s.times);
     if (folder.startsWith('falsepositives')) {
       negatives.passed += s.passed;
@@ -109,7 +111,9 @@ function printTable(title: string, rows: Map<string, CategoryScore & { times: nu
       total.misreads += s.misreads;
     }
   }
-  console.log(`${'codes (all folders)'.padEnd(22)} ${`${total.passed}/${total.total}`.padEnd(10)} ${String(total.misreads).padEnd(9)} ${String(negatives.falsePositives).padEnd(7)} ${quantile(total.times, 0.5).toFixed(1).padStart(9)} ${quantile(total.times, 0.95).toFixed(1).padStart(7)}`);
+  console.log(
+    `${'codes (all folders)'.padEnd(22)} ${`${total.passed}/${total.total}`.padEnd(10)} ${String(total.misreads).padEnd(9)} ${String(negatives.falsePositives).padEnd(7)} ${quantile(total.times, 0.5).toFixed(1).padStart(9)} ${quantile(total.times, 0.95).toFixed(1).padStart(7)}`,
+  );
   if (negatives.total) console.log(`${'negative images'.padEnd(22)} ${`${negatives.passed}/${negatives.total}`}`);
 }
 
@@ -145,7 +149,13 @@ async function main(): Promise<void> {
     printTable(`rotation ${degrees}°`, table);
     for (const [k, v] of table) {
       const acc = all.get(k) ?? { passed: 0, total: 0, misreads: 0, falsePositives: 0, times: [] };
-      all.set(k, { passed: acc.passed + v.passed, total: acc.total + v.total, misreads: acc.misreads + v.misreads, falsePositives: acc.falsePositives + v.falsePositives, times: [...acc.times, ...v.times] });
+      all.set(k, {
+        passed: acc.passed + v.passed,
+        total: acc.total + v.total,
+        misreads: acc.misreads + v.misreads,
+        falsePositives: acc.falsePositives + v.falsePositives,
+        times: [...acc.times, ...v.times],
+      });
     }
   }
   if (rotations.length > 1) printTable(`all rotations (${rotations.join('/')})`, all);

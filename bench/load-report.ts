@@ -101,7 +101,11 @@ export function checkTargets({ ours, reference, inProcessDecodeMs }: TargetInput
   const decode = get(ours, 'decode');
   if (decode?.cpuMsPerRequest !== undefined) {
     const ratio = decode.cpuMsPerRequest / inProcessDecodeMs;
-    checks.push({ goal: 'decode CPU-ms/request <= 1.3x in-process decode + read', measured: `${fmt(decode.cpuMsPerRequest, 2)} / ${fmt(inProcessDecodeMs, 2)} ms = ${ratio.toFixed(2)}x`, met: ratio <= 1.3 });
+    checks.push({
+      goal: 'decode CPU-ms/request <= 1.3x in-process decode + read',
+      measured: `${fmt(decode.cpuMsPerRequest, 2)} / ${fmt(inProcessDecodeMs, 2)} ms = ${ratio.toFixed(2)}x`,
+      met: ratio <= 1.3,
+    });
   }
   const miss = get(ours, 'generate-miss');
   const refGen = get(reference, 'generate-miss') ?? get(reference, 'generate-hit');
@@ -135,7 +139,9 @@ export function mixLatencyLines(ours: Summary | undefined, reference: Summary | 
   ];
   if (reference) {
     const needed = (2000 * connections) / (reference.p99 / 4);
-    lines.push(`- A p99 of a quarter of the reference's (${fmt(reference.p99 / 4)} ms) needs, even if every decode took exactly the mean, at least ${fmt(needed, 0)} mix req/s: ${(needed / reference.rps).toFixed(1)}x the reference's ${fmt(reference.rps)}.`);
+    lines.push(
+      `- A p99 of a quarter of the reference's (${fmt(reference.p99 / 4)} ms) needs, even if every decode took exactly the mean, at least ${fmt(needed, 0)} mix req/s: ${(needed / reference.rps).toFixed(1)}x the reference's ${fmt(reference.rps)}.`,
+    );
   }
   return lines.join('\n');
 }

@@ -83,10 +83,15 @@ function writeMissTexts(file: string, count: number, salt: string): void {
 const MISS_TEXTS = 150_000;
 
 export function parseKeyValues(line: string): Map<string, string> {
-  return new Map(line.trim().split(/\s+/).flatMap((kv) => {
-    const at = kv.indexOf('=');
-    return at > 0 ? [[kv.slice(0, at), kv.slice(at + 1)] as [string, string]] : [];
-  }));
+  return new Map(
+    line
+      .trim()
+      .split(/\s+/)
+      .flatMap((kv) => {
+        const at = kv.indexOf('=');
+        return at > 0 ? [[kv.slice(0, at), kv.slice(at + 1)] as [string, string]] : [];
+      }),
+  );
 }
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {

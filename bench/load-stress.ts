@@ -61,7 +61,9 @@ export async function overload(target: Target, connections: number, durationS: n
     const shed = delta(before, after, '/api/v1/decode 503');
     const errors = ['err_connect', 'err_read', 'err_write', 'err_timeout'].reduce((n, k) => n + Number(r.get(k) ?? 0), 0);
     const rss = target.pid ? treeRssMiB(target.pid).toFixed(0) : '-';
-    lines.push(`| ${c} | ${Number(r.get('rps')).toFixed(1)} | ${ok.count} | ${shed.count} | ${ok.p99Ms.toFixed(1)} | ${shed.count ? shed.p99Ms.toFixed(2) : '-'} | ${r.get('p99_ms')} | ${errors} | ${rss} |`);
+    lines.push(
+      `| ${c} | ${Number(r.get('rps')).toFixed(1)} | ${ok.count} | ${shed.count} | ${ok.p99Ms.toFixed(1)} | ${shed.count ? shed.p99Ms.toFixed(2) : '-'} | ${r.get('p99_ms')} | ${errors} | ${rss} |`,
+    );
     console.log(lines[lines.length - 1]);
   }
   return lines.join('\n');

@@ -47,7 +47,10 @@ async function waitHealthy(base: string, child: ChildProcess | undefined, log: s
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (child && child.exitCode !== null) throw new Error(`${base} exited with ${child.exitCode} before it was healthy; see ${log}`);
-    const ok = await fetch(`${base}/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${base}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -52,7 +52,12 @@ const OPTIONS = {
 /** The usage at the top of this file, printed for --help or an unknown option instead of a stack trace. */
 function usage(): string {
   const source = readFileSync(fileURLToPath(import.meta.url), 'utf8');
-  return source.slice(source.indexOf('/**') + 3, source.indexOf('*/')).split('\n').map((l) => l.replace(/^ \* ?/, '')).join('\n').trim();
+  return source
+    .slice(source.indexOf('/**') + 3, source.indexOf('*/'))
+    .split('\n')
+    .map((l) => l.replace(/^ \* ?/, ''))
+    .join('\n')
+    .trim();
 }
 
 let parsed;
@@ -104,7 +109,9 @@ async function inProcessDecodeMs(): Promise<number> {
   sharp.cache(false);
   sharp.concurrency(1);
   const dir = join(ANCHORS, 'bench/images');
-  const images = readdirSync(dir).filter((f) => /\.(png|jpe?g)$/i.test(f)).map((f) => new Uint8Array(readFileSync(join(dir, f))));
+  const images = readdirSync(dir)
+    .filter((f) => /\.(png|jpe?g)$/i.test(f))
+    .map((f) => new Uint8Array(readFileSync(join(dir, f))));
   const reader = await loadReader();
   const options = { formats: ['QRCode'] as const, maxSide: 1200, maxPixels: 25_000_000 };
   for (const img of images) await decodeImage(reader, img, options);
@@ -130,7 +137,9 @@ try {
   say(`# Load benchmark ${stamp}`);
   say('');
   say(`Command: \`npm run bench:load -- ${process.argv.slice(2).join(' ')}\``);
-  say(`Machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}; wrk 1 thread, ${settings.connections} connections, ${settings.warmupS} s warm-up + ${settings.durationS} s per run, ${rounds} round(s), targets alternating.`);
+  say(
+    `Machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}; wrk 1 thread, ${settings.connections} connections, ${settings.warmupS} s warm-up + ${settings.durationS} s per run, ${rounds} round(s), targets alternating.`,
+  );
   say(`In-process decode + read (same pipeline, one thread, the 50 bench images): ${decodeCost.toFixed(2)} CPU-ms per image.`);
   say('');
 
@@ -152,7 +161,9 @@ try {
       const targets = reference && w !== 'generate-miss' ? [ours, reference] : [ours];
       for (const t of round % 2 ? targets : [...targets].reverse()) {
         const m = await measure(t, w, round, settings);
-        console.log(`  round ${round} ${w.padEnd(13)} ${t.name.padEnd(28)} ${m.rps.toFixed(1).padStart(9)} req/s  p99 ${m.p99.toFixed(1)} ms  non-2xx ${m.non2xx}  CPU-ms/req ${m.cpuMsPerRequest?.toFixed(2) ?? '-'}  RSS ${m.rssMiB?.toFixed(0) ?? '-'} MiB`);
+        console.log(
+          `  round ${round} ${w.padEnd(13)} ${t.name.padEnd(28)} ${m.rps.toFixed(1).padStart(9)} req/s  p99 ${m.p99.toFixed(1)} ms  non-2xx ${m.non2xx}  CPU-ms/req ${m.cpuMsPerRequest?.toFixed(2) ?? '-'}  RSS ${m.rssMiB?.toFixed(0) ?? '-'} MiB`,
+        );
         runs.push(m);
       }
     }

@@ -72,8 +72,12 @@ type Mat3 = readonly [number, number, number, number, number, number, number, nu
 /** The homography taking the unit square's corners (0,0) (1,0) (1,1) (0,1) to the four given points. */
 function squareTo(p: ReadonlyArray<readonly [number, number]>): Mat3 {
   const [[x0, y0], [x1, y1], [x2, y2], [x3, y3]] = p as [[number, number], [number, number], [number, number], [number, number]];
-  const dx1 = x1 - x2, dx2 = x3 - x2, dy1 = y1 - y2, dy2 = y3 - y2;
-  const sx = x0 - x1 + x2 - x3, sy = y0 - y1 + y2 - y3;
+  const dx1 = x1 - x2,
+    dx2 = x3 - x2,
+    dy1 = y1 - y2,
+    dy2 = y3 - y2;
+  const sx = x0 - x1 + x2 - x3,
+    sy = y0 - y1 + y2 - y3;
   const det = dx1 * dy2 - dx2 * dy1;
   const g = (sx * dy2 - dx2 * sy) / det;
   const h = (dx1 * sy - sx * dy1) / det;
@@ -82,9 +86,15 @@ function squareTo(p: ReadonlyArray<readonly [number, number]>): Mat3 {
 
 function invert(m: Mat3): Mat3 {
   const [a, b, c, d, e, f, g, h, i] = m;
-  const A = e * i - f * h, B = c * h - b * i, C = b * f - c * e;
-  const D = f * g - d * i, E = a * i - c * g, F = c * d - a * f;
-  const G = d * h - e * g, H = b * g - a * h, I = a * e - b * d;
+  const A = e * i - f * h,
+    B = c * h - b * i,
+    C = b * f - c * e;
+  const D = f * g - d * i,
+    E = a * i - c * g,
+    F = c * d - a * f;
+  const G = d * h - e * g,
+    H = b * g - a * h,
+    I = a * e - b * d;
   const det = a * A + b * D + c * G;
   return [A / det, B / det, C / det, D / det, E / det, F / det, G / det, H / det, I / det];
 }
@@ -121,7 +131,12 @@ interface Scene {
 function place(matrix: QrMatrix, text: string, cx: number, cy: number, modulePx: number, tilt: number, extra: Partial<PlacedSymbol> = {}): PlacedSymbol {
   const side = (matrix.size + 8) * modulePx;
   const angle = between(0, 2 * Math.PI);
-  const corners = [[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5], [-0.5, 0.5]].map(([u, v]) => {
+  const corners = [
+    [-0.5, -0.5],
+    [0.5, -0.5],
+    [0.5, 0.5],
+    [-0.5, 0.5],
+  ].map(([u, v]) => {
     const x = u! * side + between(-tilt, tilt) * side;
     const y = v! * side + between(-tilt, tilt) * side;
     return [cx + x * Math.cos(angle) - y * Math.sin(angle), cy + x * Math.sin(angle) + y * Math.cos(angle)] as const;
@@ -169,7 +184,13 @@ async function render(scene: Scene): Promise<Buffer> {
       if (near.length > 0) {
         // 2x2 supersampling: module edges fall between pixels as they do through a lens.
         let sum = 0;
-        for (const [ox, oy] of [[0.25, 0.25], [0.75, 0.25], [0.25, 0.75], [0.75, 0.75]] as const) sum += sampleSymbols(near, x + ox, y + oy) ?? value;
+        for (const [ox, oy] of [
+          [0.25, 0.25],
+          [0.75, 0.25],
+          [0.25, 0.75],
+          [0.75, 0.75],
+        ] as const)
+          sum += sampleSymbols(near, x + ox, y + oy) ?? value;
         value = sum / 4;
       }
       if (scene.invert) value = 1 - value;
@@ -181,7 +202,9 @@ async function render(scene: Scene): Promise<Buffer> {
   if (scene.blurPx >= 0.3) image = image.blur(scene.blurPx);
   const { data } = await image.toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
   for (let i = 0; i < data.length; i++) data[i] = Math.max(0, Math.min(255, Math.round(data[i]! + gaussian() * scene.noise * 255)));
-  return sharp(data, { raw: { width, height, channels: 1 } }).jpeg({ quality: scene.quality }).toBuffer();
+  return sharp(data, { raw: { width, height, channels: 1 } })
+    .jpeg({ quality: scene.quality })
+    .toBuffer();
 }
 
 const plain = { shade: () => 1, glare: () => 0, blurPx: 0, noise: 0.02, quality: 85, invert: false };
@@ -236,12 +259,27 @@ const CATEGORIES: Record<string, Maker> = {
     const { symbols, modulePx } = single(text, pick(['L', 'M']), 1600, 1200, between(0.45, 0.6), 0.04);
     return { ...plain, width: 1600, height: 1200, symbols, blurPx: 0.3 * modulePx, quality: 80 };
   },
-  'noisy-jpeg': () => ({ ...plain, width: 1000, height: 800, ...single(randomText(pick([20, 50])), pick(['M', 'H']), 1000, 800, between(0.35, 0.55), 0.05), noise: between(0.08, 0.15), quality: Math.round(between(15, 35)) }),
+  'noisy-jpeg': () => ({
+    ...plain,
+    width: 1000,
+    height: 800,
+    ...single(randomText(pick([20, 50])), pick(['M', 'H']), 1000, 800, between(0.35, 0.55), 0.05),
+    noise: between(0.08, 0.15),
+    quality: Math.round(between(15, 35)),
+  }),
   'inverted-screen': () => {
     const { symbols, modulePx } = single(randomText(pick([20, 50])), pick(['L', 'M']), 1000, 800, between(0.35, 0.55), 0.08);
     // Light modules on a dark screen, seen through its pixel grid.
     const pitch = between(2.5, 4);
-    return { ...plain, width: 1000, height: 800, symbols, invert: true, blurPx: 0.25 * modulePx, shade: (x, y) => 0.75 + 0.25 * Math.cos((2 * Math.PI * x) / pitch) * Math.cos((2 * Math.PI * y) / pitch) };
+    return {
+      ...plain,
+      width: 1000,
+      height: 800,
+      symbols,
+      invert: true,
+      blurPx: 0.25 * modulePx,
+      shade: (x, y) => 0.75 + 0.25 * Math.cos((2 * Math.PI * x) / pitch) * Math.cos((2 * Math.PI * y) / pitch),
+    };
   },
   many: () => {
     const symbols: PlacedSymbol[] = [];
@@ -258,7 +296,13 @@ const CATEGORIES: Record<string, Maker> = {
   'phone-photo': () => {
     const text = randomText(pick([20, 40, 80]));
     const modulePx = between(3, 6);
-    return { ...plain, width: 4032, height: 3024, symbols: [place(encodeQr(text, { ec: pick(['L', 'M', 'Q']) }), text, between(800, 3200), between(600, 2400), modulePx, 0.04)], blurPx: 0.3 * modulePx };
+    return {
+      ...plain,
+      width: 4032,
+      height: 3024,
+      symbols: [place(encodeQr(text, { ec: pick(['L', 'M', 'Q']) }), text, between(800, 3200), between(600, 2400), modulePx, 0.04)],
+      blurPx: 0.3 * modulePx,
+    };
   },
 };
 

@@ -1,6 +1,6 @@
 /*
  * Luminance straight from the two commonest uploads, with the libraries made for them:
- * libdeflate inflates a PNG's image data (1.9 ms a bench PNG against ~2.8 for Node's zlib) and
+ * libdeflate inflates a PNG's image data (faster than Node's zlib: docs/design/recognition.md) and
  * libjpeg-turbo decodes only a JPEG's luma channel (no chroma upsampling, no colour conversion).
  * Everything else stays in JavaScript (src/recognise/input/native.ts loads this; src/recognise/input/png.ts is the
  * portable path and the reference these results are tested against).
@@ -51,9 +51,8 @@ static inline int paeth(int a, int b, int c) {
 
 /*
  * Paeth and Average rows, each channel's running value (left, upper-left) carried in a register:
- * read back from the row, every byte waits for the store before it (unfilter of a bench PNG at -O2:
- * 1.2 against 0.8 ms, a throwaway C loop). `bpp` is a constant where these are inlined, so the
- * channels' chains overlap.
+ * read back from the row, every byte would wait for the store before it (see docs/design/recognition.md).
+ * `bpp` is a constant where these are inlined, so the channels' chains overlap.
  */
 static inline __attribute__((always_inline)) void paeth_row(uint8_t *row, const uint8_t *up, size_t n, size_t bpp) {
   uint8_t a[4], c[4];

@@ -3,16 +3,7 @@
  * `kind` says what sort of failure it is, which the HTTP layer maps to a status and the CLI to an
  * exit code, so that no capability knows either.
  */
-export type ErrorKind =
-  | 'bad-request'
-  | 'unprocessable'
-  | 'too-large'
-  | 'unsupported-media'
-  | 'not-found'
-  | 'rate-limited'
-  | 'unavailable'
-  | 'client-closed'
-  | 'internal';
+export type ErrorKind = 'bad-request' | 'unprocessable' | 'too-large' | 'unsupported-media' | 'not-found' | 'rate-limited' | 'unavailable' | 'client-closed' | 'internal';
 
 /** Codes grouped by the capability that owns them; a new capability adds its own group here. */
 export const ERROR_GROUPS = {
@@ -22,11 +13,11 @@ export const ERROR_GROUPS = {
     INVALID_REQUEST: { kind: 'bad-request', meaning: 'a required field is missing or the request is malformed' },
     INVALID_OPTION: { kind: 'unprocessable', meaning: 'an option is out of range or unknown; `details.option` names it' },
     UNSUPPORTED_MEDIA_TYPE: { kind: 'unsupported-media', meaning: 'the Content-Type is not accepted by this route' },
-    BODY_TOO_LARGE: { kind: 'too-large', meaning: 'the body is larger than `MAX_BODY_BYTES` (or a route\'s own limit)' },
+    BODY_TOO_LARGE: { kind: 'too-large', meaning: "the body is larger than `MAX_BODY_BYTES` (or a route's own limit)" },
     TOO_MANY_FILES: { kind: 'too-large', meaning: 'more files or fields in a multipart form than the route accepts' },
     NOT_FOUND: { kind: 'not-found', meaning: 'no such route' },
     RATE_LIMITED: { kind: 'rate-limited', meaning: 'the client is over `RATE_LIMIT_MAX` in the window; see `Retry-After`' },
-    SATURATED: { kind: 'unavailable', meaning: 'the worker pool\'s queue is full or the event loop lags; retry after `Retry-After`' },
+    SATURATED: { kind: 'unavailable', meaning: "the worker pool's queue is full or the event loop lags; retry after `Retry-After`" },
     SHUTTING_DOWN: { kind: 'unavailable', meaning: 'the instance is shutting down; retry on another' },
     CLIENT_CLOSED: { kind: 'client-closed', meaning: 'the client left before its work started (logged and counted, never read)' },
     INTERNAL: { kind: 'internal', meaning: 'a bug or a broken install; logged with the request id' },

@@ -4,14 +4,15 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import { DecodeService } from './app/decode.js';
 import { GenerateService } from './app/generate.js';
 import { ImageCache } from './app/image-cache.js';
-import { poolEngine } from './app/qr-engine.js';
+import { poolEngine, type QrEngine } from './app/qr-engine.js';
 import { buildApp, type App } from './http/app.js';
 import { loadConfig, type Config } from './platform/config.js';
 import { createLogger } from './platform/logger.js';
-import { createMetrics } from './platform/metrics.js';
+import { createMetrics, type MetricSources } from './platform/metrics.js';
 import { connectRedis } from './platform/redis.js';
 import { nativeDecodeStatus, setNativeDecode } from './recognise/index.js';
 import { startQrPool, type QrPool } from './workers/qr-pool.js';
@@ -27,15 +28,11 @@ export interface RunningServer {
   shutdown(): Promise<void>;
 }
 
-export async function startServer(config: Config = loadConfig()): Promise<RunningServer> {
-  // Here first, so NATIVE_DECODE=required without the decoders stops the start with its reason.
-  setNativeDecode(config.nativeDecode);
-  const logger = createLogger(config);
+/** The app and what it holds, assembled around a QR engine (the pool in the service, this thread in tests). */
+export async function assembleApp(config: Config, engine: QrEngine, pools: MetricSources['pools'], logger: Logger = createLogger(config)): Promise<App> {
   const redis: Redis | undefined = config.redisUrl ? await connectRedis(config.redisUrl, 'cache', logger) : undefined;
-  const pool = await startQrPool({ threads: config.poolThreads, maxQueue: config.poolMaxQueue, nativeDecode: config.nativeDecode });
-  const engine = poolEngine(pool);
   const cache = new ImageCache(config.generateCacheBytes, redis && { redis, prefix: `${config.redisKeyPrefix}gen:`, ttlSeconds: config.sharedCacheTtlSeconds });
-  const metrics = createMetrics({ pools: [pool], cacheBytes: () => cache.bytes, redisUp: () => (redis ? Number(redis.status === 'ready') : undefined) });
+  const metrics = createMetrics({ pools, cacheBytes: () => cache.bytes, redisUp: () => (redis ? Number(redis.status === 'ready') : undefined) });
   const app = await buildApp({
     config,
     logger,
@@ -45,6 +42,17 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     generate: new GenerateService(engine, cache, (hit) => metrics.cache.inc(hit ? { result: 'hit', tier: hit } : { result: 'miss', tier: 'none' })),
     decode: new DecodeService(engine, { maxSide: config.decodeMaxSide, maxPixels: config.maxImagePixels }, (outcome) => metrics.decodes.inc({ outcome })),
   });
+  app.server.addHook('onClose', async () => {
+    await redis?.quit().catch(() => redis.disconnect());
+  });
+  return app;
+}
+
+export async function startServer(config: Config = loadConfig()): Promise<RunningServer> {
+  // Here first, so NATIVE_DECODE=required without the decoders stops the start with its reason.
+  setNativeDecode(config.nativeDecode);
+  const pool = await startQrPool({ threads: config.poolThreads, maxQueue: config.poolMaxQueue, nativeDecode: config.nativeDecode });
+  const app = await assembleApp(config, poolEngine(pool), [pool]);
   const address = await app.server.listen({ port: config.port, host: config.host });
   let closing: Promise<void> | undefined;
   const shutdown = (): Promise<void> =>
@@ -52,7 +60,6 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
       app.readiness.accepting = false;
       await app.server.close();
       await pool.close();
-      await redis?.quit().catch(() => redis.disconnect());
     })());
   return { app, pool, url: address, shutdown };
 }

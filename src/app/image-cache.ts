@@ -2,15 +2,11 @@ import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { GeneratedImage } from '../qr/generate.js';
 
-type CachedImage = GeneratedImage;
-
 export type CacheTier = 'local' | 'shared';
 
 /**
- * What an entry costs beyond its image and key, so that the cache's bound is what it holds in memory:
- * the entry's objects on the heap (~480 bytes) and the image's own ArrayBuffer and allocation
- * (~1 KiB). Measured with 20,000 and 40,000 entries of 1200-byte images (the bench's PNGs): 2.8-2.9 KB
- * of RSS per entry, 1.5-1.6 KB of it beyond the image and key (a throwaway script, `--expose-gc`).
+ * What an entry costs beyond its image and key (the entry's objects on the heap, the image's own
+ * ArrayBuffer and allocation), so that the cache's bound is what it holds in memory: see docs/design/memory.md.
  */
 const ENTRY_OVERHEAD_BYTES = 1536;
 
@@ -19,17 +15,17 @@ const ENTRY_OVERHEAD_BYTES = 1536;
  * 21-module SVG differ 1000x), backed by Redis when configured so every replica sees what one generated.
  */
 export class ImageCache {
-  private readonly lru: LRUCache<string, CachedImage> | undefined;
+  private readonly lru: LRUCache<string, GeneratedImage> | undefined;
 
   constructor(
     maxBytes: number,
     private readonly shared?: { readonly redis: Redis; readonly prefix: string; readonly ttlSeconds: number },
   ) {
-    this.lru = maxBytes > 0 ? new LRUCache<string, CachedImage>({ maxSize: maxBytes, sizeCalculation: (v, k) => v.body.byteLength + k.length + ENTRY_OVERHEAD_BYTES }) : undefined;
+    this.lru = maxBytes > 0 ? new LRUCache<string, GeneratedImage>({ maxSize: maxBytes, sizeCalculation: (v, k) => v.body.byteLength + k.length + ENTRY_OVERHEAD_BYTES }) : undefined;
   }
 
   /** A Redis failure is a miss: the caller generates instead (the cheaper outcome than waiting). */
-  async get(key: string): Promise<{ image: CachedImage; tier: CacheTier } | undefined> {
+  async get(key: string): Promise<{ image: GeneratedImage; tier: CacheTier } | undefined> {
     const local = this.lru?.get(key);
     if (local) return { image: local, tier: 'local' };
     if (!this.shared || this.shared.redis.status !== 'ready') return undefined;
@@ -40,7 +36,7 @@ export class ImageCache {
     return { image, tier: 'shared' };
   }
 
-  set(key: string, value: CachedImage): void {
+  set(key: string, value: GeneratedImage): void {
     this.remember(key, value);
     if (this.shared?.redis.status === 'ready') {
       // Not awaited: the response does not wait for the shared copy, and a failed write only costs a later miss.
@@ -48,7 +44,7 @@ export class ImageCache {
     }
   }
 
-  private remember(key: string, value: CachedImage): void {
+  private remember(key: string, value: GeneratedImage): void {
     // lru-cache refuses entries larger than maxSize itself; that is the right outcome here.
     if (this.lru && value.body.byteLength < this.lru.maxSize) this.lru.set(key, value);
   }
@@ -59,17 +55,17 @@ export class ImageCache {
 }
 
 /** [u32 length of the JSON head][head: content type + symbol][body]. */
-function pack(value: CachedImage): Buffer {
+function pack(value: GeneratedImage): Buffer {
   const head = Buffer.from(JSON.stringify({ contentType: value.contentType, symbol: value.symbol }));
   const length = Buffer.alloc(4);
   length.writeUInt32BE(head.length);
   return Buffer.concat([length, head, value.body]);
 }
 
-function unpack(stored: Buffer): CachedImage | undefined {
+function unpack(stored: Buffer): GeneratedImage | undefined {
   try {
     const headLength = stored.readUInt32BE(0);
-    const head = JSON.parse(stored.subarray(4, 4 + headLength).toString()) as Omit<CachedImage, 'body'>;
+    const head = JSON.parse(stored.subarray(4, 4 + headLength).toString()) as Omit<GeneratedImage, 'body'>;
     const body = stored.subarray(4 + headLength);
     return { contentType: head.contentType, symbol: head.symbol, body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) };
   } catch {

@@ -62,7 +62,10 @@ function oneOf<T extends string>(name: string, values: readonly T[], fallback: T
   };
 }
 
-const text = (fallback: string) => (raw: string | undefined): string => raw ?? fallback;
+const text =
+  (fallback: string) =>
+  (raw: string | undefined): string =>
+    raw ?? fallback;
 
 export const SETTING_SPECS = {
   port: setting({ env: 'PORT', default: '8080', meaning: 'TCP port to listen on (0 picks a free one)', parse: integer('PORT', 8080, 0, 65535) }),
@@ -85,7 +88,8 @@ export const SETTING_SPECS = {
   decodeMaxSide: setting({
     env: 'DECODE_MAX_SIDE',
     default: '1200',
-    meaning: 'images are read downscaled to this longest side first; then, for pictures over 2x larger, at full size up to 3x this side, else at 2x; full size with every option only when nothing was found',
+    meaning:
+      'images are read downscaled to this longest side first; then, for pictures over 2x larger, at full size up to 3x this side, else at 2x; full size with every option only when nothing was found',
     parse: integer('DECODE_MAX_SIDE', 1200, 64, 65535),
   }),
   generateCacheBytes: setting({
@@ -101,9 +105,19 @@ export const SETTING_SPECS = {
     meaning: 'requests per client IP per window on the API; unset turns rate limiting off',
     parse: (raw): number | undefined => (raw === undefined ? undefined : integer('RATE_LIMIT_MAX', 0, 1)(raw)),
   }),
-  rateLimitWindowMs: setting({ env: 'RATE_LIMIT_WINDOW', default: '60s', meaning: 'the rate-limit window: a number of ms or e.g. 500ms, 60s, 5m, 1h', parse: (raw) => parseDuration('RATE_LIMIT_WINDOW', raw ?? '60s') }),
+  rateLimitWindowMs: setting({
+    env: 'RATE_LIMIT_WINDOW',
+    default: '60s',
+    meaning: 'the rate-limit window: a number of ms or e.g. 500ms, 60s, 5m, 1h',
+    parse: (raw) => parseDuration('RATE_LIMIT_WINDOW', raw ?? '60s'),
+  }),
   trustProxy: setting({ env: 'TRUST_PROXY', default: 'false', meaning: 'true behind a reverse proxy, so client IPs come from X-Forwarded-For', parse: boolean('TRUST_PROXY', false) }),
-  shutdownTimeoutMs: setting({ env: 'SHUTDOWN_TIMEOUT_MS', default: '10000', meaning: 'on SIGTERM, how long in-flight requests may take before the process exits anyway', parse: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 0) }),
+  shutdownTimeoutMs: setting({
+    env: 'SHUTDOWN_TIMEOUT_MS',
+    default: '10000',
+    meaning: 'on SIGTERM, how long in-flight requests may take before the process exits anyway',
+    parse: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 0),
+  }),
   requestTimeoutMs: setting({
     env: 'REQUEST_TIMEOUT_MS',
     default: '30000',

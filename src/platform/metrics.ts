@@ -44,8 +44,18 @@ export function createMetrics(sources: MetricSources): Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  const decodes = new Counter({ name: 'qrw_decode_total', help: 'Decode requests by outcome: found, none, error, abandoned (the client left before a thread took the image)', labelNames: ['outcome'] as const, registers: [registry] });
-  const cache = new Counter({ name: 'qrw_generate_cache_total', help: 'Generate cache lookups: result hit or miss; tier local (in-process), shared (Redis) or none', labelNames: ['result', 'tier'] as const, registers: [registry] });
+  const decodes = new Counter({
+    name: 'qrw_decode_total',
+    help: 'Decode requests by outcome: found, none, error, abandoned (the client left before a thread took the image)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const cache = new Counter({
+    name: 'qrw_generate_cache_total',
+    help: 'Generate cache lookups: result hit or miss; tier local (in-process), shared (Redis) or none',
+    labelNames: ['result', 'tier'] as const,
+    registers: [registry],
+  });
   const poolStat = (name: string, help: string, read: (s: PoolStats) => number): void => {
     new Gauge({
       name,

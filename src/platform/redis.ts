@@ -30,7 +30,11 @@ export async function connectRedis(url: string, profile: RedisProfile, log: Logg
     healthy = true;
   });
   client.on('error', (err: Error) => {
-    if (healthy !== false) log.warn({ profile, err: err.message }, profile === 'cache' ? 'redis: unavailable; generate cache is local and rate limits are not enforced until it returns' : 'redis: unavailable; waiting for it');
+    if (healthy !== false)
+      log.warn(
+        { profile, err: err.message },
+        profile === 'cache' ? 'redis: unavailable; generate cache is local and rate limits are not enforced until it returns' : 'redis: unavailable; waiting for it',
+      );
     healthy = false;
   });
   return client;

@@ -3,7 +3,7 @@ export const OUTPUT_FORMAT_SPECS = {
   png: { contentType: 'image/png', extension: '.png', description: '1-bit PNG: greyscale, or a two-colour palette (with transparency) for other colours' },
   svg: { contentType: 'image/svg+xml', extension: '.svg', description: 'one path of module runs, scaled by its viewBox' },
   txt: { contentType: 'text/plain; charset=utf-8', extension: '.txt', description: 'half-block characters for a terminal (two module rows per line)' },
-  json: { contentType: 'application/json; charset=utf-8', extension: '.json', description: 'the symbol\'s facts and the PNG as a data URI' },
+  json: { contentType: 'application/json; charset=utf-8', extension: '.json', description: "the symbol's facts and the PNG as a data URI" },
 } as const satisfies Record<string, { contentType: string; extension: string; description: string }>;
 
 export type OutputFormat = keyof typeof OUTPUT_FORMAT_SPECS;

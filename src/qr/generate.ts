@@ -48,7 +48,16 @@ function renderBody(matrix: QrMatrix, options: GenerateOptions, deflate: Deflate
 export function generateQr(data: string | Uint8Array, options: GenerateOptions, deflate: Deflate): GeneratedImage {
   const matrix = encodeQr(data, options);
   const { body, pixels } = renderBody(matrix, options, deflate);
-  const symbol: SymbolInfo = { version: matrix.version, ec: matrix.ec, mask: matrix.mask, modules: matrix.size, pixels, dataBytes: matrix.dataBytes, usedBits: matrix.usedBits, capacityBits: matrix.capacityBits };
+  const symbol: SymbolInfo = {
+    version: matrix.version,
+    ec: matrix.ec,
+    mask: matrix.mask,
+    modules: matrix.size,
+    pixels,
+    dataBytes: matrix.dataBytes,
+    usedBits: matrix.usedBits,
+    capacityBits: matrix.capacityBits,
+  };
   if (options.format !== 'json') return { body, contentType: OUTPUT_FORMAT_SPECS[options.format].contentType, symbol };
   const json = JSON.stringify({ ...symbol, dataUri: `data:image/png;base64,${toBase64(body)}` });
   return { body: utf8.encode(json), contentType: OUTPUT_FORMAT_SPECS.json.contentType, symbol };

@@ -95,13 +95,38 @@ export const GENERATE_OPTION_SPECS = {
     description: `Error correction level: ${EC_LEVELS.map((l) => `${l} ~${EC_RECOVERY[l]}`).join(', ')} of the symbol may be damaged`,
     cli: { flag: '--ec', value: 'level' },
   }),
-  version: integerOption({ min: MIN_VERSION, max: MAX_VERSION, default: undefined, defaultMeaning: 'the smallest that fits', description: 'Symbol version', cli: { flag: '--symbol-version', value: `${MIN_VERSION}-${MAX_VERSION}` } }),
-  mask: integerOption({ min: 0, max: MASK_COUNT - 1, default: undefined, defaultMeaning: 'the lowest penalty (ISO/IEC 18004)', description: 'Mask pattern', cli: { flag: '--mask', value: `0-${MASK_COUNT - 1}` } }),
+  version: integerOption({
+    min: MIN_VERSION,
+    max: MAX_VERSION,
+    default: undefined,
+    defaultMeaning: 'the smallest that fits',
+    description: 'Symbol version',
+    cli: { flag: '--symbol-version', value: `${MIN_VERSION}-${MAX_VERSION}` },
+  }),
+  mask: integerOption({
+    min: 0,
+    max: MASK_COUNT - 1,
+    default: undefined,
+    defaultMeaning: 'the lowest penalty score',
+    description: 'Mask pattern',
+    cli: { flag: '--mask', value: `0-${MASK_COUNT - 1}` },
+  }),
   margin: integerOption({ min: 0, max: 64, default: 4, description: 'Quiet zone in modules', cli: { flag: '--margin', value: 'modules' } }),
   scale: integerOption({ min: 1, max: 100, default: 10, description: 'Pixels per module (ignored when size is given)', cli: { flag: '--scale', value: 'px' } }),
-  size: integerOption({ min: 21, max: 8192, default: undefined, defaultMeaning: 'from scale', description: 'Exact width and height in pixels; modules stay whole pixels and the symbol is centred', cli: { flag: '--size', value: 'px' } }),
+  size: integerOption({
+    min: 21,
+    max: 8192,
+    default: undefined,
+    defaultMeaning: 'from scale',
+    description: 'Exact width and height in pixels; modules stay whole pixels and the symbol is centred',
+    cli: { flag: '--size', value: 'px' },
+  }),
   dark: colourOption({ default: Object.freeze({ r: 0, g: 0, b: 0, a: 255 }), description: 'Dark modules: #rgb, #rgba, #rrggbb or #rrggbbaa', cli: { flag: '--dark', value: 'colour' } }),
-  light: colourOption({ default: Object.freeze({ r: 255, g: 255, b: 255, a: 255 }), description: 'Light modules and margin: a hex colour or "transparent"', cli: { flag: '--light', value: 'colour' } }),
+  light: colourOption({
+    default: Object.freeze({ r: 255, g: 255, b: 255, a: 255 }),
+    description: 'Light modules and margin: a hex colour or "transparent"',
+    cli: { flag: '--light', value: 'colour' },
+  }),
   format: enumOption<OutputFormat>({ values: OUTPUT_FORMATS, default: 'png', description: 'Output format (see the formats table)', cli: { flag: '--format', value: 'format' } }),
 } as const;
 
@@ -114,7 +139,9 @@ export type GenerateOptions = { readonly [K in GenerateOptionName]: ReturnType<S
 /** Raw option values as they arrive from JSON, a query string or CLI flags. */
 export type RawGenerateOptions = Partial<Record<GenerateOptionName, unknown>>;
 
-export const DEFAULT_GENERATE_OPTIONS: GenerateOptions = Object.freeze(Object.fromEntries(GENERATE_OPTION_NAMES.map((name) => [name, GENERATE_OPTION_SPECS[name].default])) as unknown as GenerateOptions);
+export const DEFAULT_GENERATE_OPTIONS: GenerateOptions = Object.freeze(
+  Object.fromEntries(GENERATE_OPTION_NAMES.map((name) => [name, GENERATE_OPTION_SPECS[name].default])) as unknown as GenerateOptions,
+);
 
 /** Validates raw options and fills defaults; throws QrwError('INVALID_OPTION') on any bad value. */
 export function parseGenerateOptions(raw: RawGenerateOptions = {}): GenerateOptions {
@@ -124,7 +151,7 @@ export function parseGenerateOptions(raw: RawGenerateOptions = {}): GenerateOpti
 /** The default as a person reads it. */
 export function describeDefault(spec: OptionSpec): string {
   if (spec.type === 'colour') return formatColour(spec.default);
-  if (spec.default === undefined) return `(${spec.type === 'integer' ? (spec.defaultMeaning ?? 'none') : 'none'})`;
+  if (spec.default === undefined) return (spec.type === 'integer' && spec.defaultMeaning) || 'none';
   return String(spec.default);
 }
 

@@ -109,7 +109,10 @@ export async function decodeImage(reader: ZXingReaderModule, bytes: Uint8Array, 
       scale = source.width / lum.width;
       if (pass.locate) located.push(...locatedSymbols(found, lum));
     }
-    const fresh = found.filter((r) => !r.error).map((r) => toCode(r, scale)).filter((c) => isNew(c.position));
+    const fresh = found
+      .filter((r) => !r.error)
+      .map((r) => toCode(r, scale))
+      .filter((c) => isNew(c.position));
     if (fresh.length > 0) {
       codes.push(...fresh);
       passes.push(pass.name);

@@ -1,9 +1,27 @@
 import { QrwError } from '../errors.js';
 
-/** Barcode formats a caller may ask for, as zxing-cpp names them. QR only is the default: 11-18x faster than all formats. */
+/** Barcode formats a caller may ask for, as zxing-cpp names them. QR only is the default: asking for every format is much slower (see docs/design/recognition.md). */
 export const BARCODE_FORMATS = [
-  'QRCode', 'MicroQRCode', 'RMQRCode', 'DataMatrix', 'Aztec', 'PDF417', 'MaxiCode',
-  'EAN13', 'EAN8', 'UPCA', 'UPCE', 'Code128', 'Code39', 'Code93', 'Codabar', 'ITF', 'DataBar', 'DataBarExp', 'DataBarLtd', 'DXFilmEdge',
+  'QRCode',
+  'MicroQRCode',
+  'RMQRCode',
+  'DataMatrix',
+  'Aztec',
+  'PDF417',
+  'MaxiCode',
+  'EAN13',
+  'EAN8',
+  'UPCA',
+  'UPCE',
+  'Code128',
+  'Code39',
+  'Code93',
+  'Codabar',
+  'ITF',
+  'DataBar',
+  'DataBarExp',
+  'DataBarLtd',
+  'DXFilmEdge',
 ] as const;
 export type BarcodeFormatName = (typeof BARCODE_FORMATS)[number];
 
@@ -24,7 +42,13 @@ export function parseFormats(value: unknown): readonly BarcodeFormatName[] {
   const items = (Array.isArray(value) ? value : [value]).flatMap((v) => (typeof v === 'string' ? v.split(',') : [v]));
   const out = new Set<BarcodeFormatName>();
   for (const item of items) {
-    const key = typeof item === 'string' ? item.trim().toLowerCase().replace(/[\s_-]/g, '') : '';
+    const key =
+      typeof item === 'string'
+        ? item
+            .trim()
+            .toLowerCase()
+            .replace(/[\s_-]/g, '')
+        : '';
     const found = FORMAT_ALIASES[key] ?? (BY_LOWER.has(key) ? [BY_LOWER.get(key)!] : undefined);
     if (!found) {
       throw new QrwError('INVALID_OPTION', `Unknown barcode format ${JSON.stringify(item)}; use one of ${BARCODE_FORMATS.join(', ')} or qr, matrix, linear, all.`, { option: 'formats' });

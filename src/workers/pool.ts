@@ -80,7 +80,8 @@ export class WorkerPool<M extends TaskMap> {
     // Piscina's own abort would terminate a thread already running the task: a shared flag lets the thread skip it instead.
     const cancelled = signal ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
     const onAbort = (): void => void Atomics.store(cancelled!, 0, 1);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
     const envelope: Envelope<TaskOf<M, K>> = { task, cancelled, transferred: [...transfer] };
     let reply: TaskReply<M[K]['output']>;
     try {

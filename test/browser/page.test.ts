@@ -8,8 +8,9 @@ import { nodeDeflate } from '../../dist/src/platform/deflate.js';
 import { launchChromium, requireChromium, screenshotPath, writeCameraVideo } from '../helpers/browser.js';
 import { startTestServer } from '../helpers/server.js';
 import { hasZbar, zbarDecode } from '../helpers/zbar.js';
+import { sharedPath } from '../helpers/shared.js';
 
-const CORPUS = new URL('../../../shared/corpus/', import.meta.url).pathname;
+const CORPUS = sharedPath('corpus/');
 const URL_IMAGE = { file: join(CORPUS, 'zxing-cpp/qrcode-1/13.webp'), text: 'http://google.com/gwt/n?u=bluenile.com' };
 const NO_CODE_IMAGE = join(CORPUS, 'zxing-cpp/falsepositives-1/01.webp');
 const CAMERA_TEXT = 'https://example.com/badge/4711';
@@ -90,7 +91,10 @@ describe.runIf(requireChromium)('web page in headless Chromium', () => {
     await page.goto(server.base + '/', { waitUntil: 'networkidle' });
     const loaded = await Promise.all(sizes);
     const total = loaded.reduce((sum, r) => sum + r.bytes, 0);
-    console.log(`first load: ${loaded.length} requests, ${(total / 1024).toFixed(1)} KiB transferred (headers included):`, loaded.map((r) => `${r.url.replace(server.base, '')} ${r.bytes}`).join(', '));
+    console.log(
+      `first load: ${loaded.length} requests, ${(total / 1024).toFixed(1)} KiB transferred (headers included):`,
+      loaded.map((r) => `${r.url.replace(server.base, '')} ${r.bytes}`).join(', '),
+    );
     expect(loaded.some((r) => r.url.endsWith('.wasm'))).toBe(false);
     expect(total).toBeLessThan(100 * 1024);
     await context.close();

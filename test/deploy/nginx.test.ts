@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/redis.js';
 import { ROOT, ServiceProcess } from '../helpers/process.js';
+import { sharedPath } from '../helpers/shared.js';
 
 const NGINX = '/usr/sbin/nginx';
 /** Debian's nginx; .ci/run installs it, so CI fails rather than skips without it. */
 const requireNginx = process.env.CI === 'true' || existsSync(NGINX);
 const SITE = readFileSync(join(ROOT, 'deploy/nginx/qr-workshop.conf'), 'utf8');
-const PHOTO = readFileSync(join(ROOT, '../shared/anchors/bench/images/qr_000.jpg'));
+const PHOTO = readFileSync(sharedPath('anchors/bench/images/qr_000.jpg'));
 
 /**
  * deploy/nginx/qr-workshop.conf as shipped, with its one upstream server line turned into the given
@@ -61,7 +62,13 @@ http {
     nginx = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
     base = `http://127.0.0.1:${listen}`;
     for (let i = 0; i < 100; i++) {
-      if (await fetch(`${base}/health`).then((r) => r.ok, () => false)) break;
+      if (
+        await fetch(`${base}/health`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
       await new Promise((r) => setTimeout(r, 50));
     }
   });

@@ -48,7 +48,9 @@ export async function toBmp(image: Buffer): Promise<Buffer> {
 }
 
 export async function onePixelPng(): Promise<Buffer> {
-  return sharp({ create: { width: 1, height: 1, channels: 3, background: '#ffffff' } }).png().toBuffer();
+  return sharp({ create: { width: 1, height: 1, channels: 3, background: '#ffffff' } })
+    .png()
+    .toBuffer();
 }
 
 /** A symbol's modules (1 = dark) drawn at `px` pixels a module with a `margin`-module quiet zone, dark 40 on light 210, as grey pixels. */

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multipart, startTestServer } from '../helpers/server.js';
 import { onePixelPng, pngBomb } from '../helpers/images.js';
+import { sharedPath } from '../helpers/shared.js';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let base: string;
-const photo = readFileSync(fileURLToPath(new URL('../../../shared/anchors/bench/images/qr_000.jpg', import.meta.url)));
+const photo = readFileSync(sharedPath('anchors/bench/images/qr_000.jpg'));
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -50,7 +50,16 @@ describe('health and operations', () => {
     await generatePng('metrics');
     await decodeTexts(new Uint8Array(photo));
     const text = await (await fetch(`${base}/metrics`)).text();
-    for (const name of ['http_requests_total', 'http_request_duration_seconds_bucket', 'qrw_decode_total{outcome="found"}', 'qrw_generate_cache_total', 'qrw_pool_queue_depth', 'qrw_pool_utilization_ratio', 'qrw_pool_wait_mean_seconds', 'process_cpu_user_seconds_total']) {
+    for (const name of [
+      'http_requests_total',
+      'http_request_duration_seconds_bucket',
+      'qrw_decode_total{outcome="found"}',
+      'qrw_generate_cache_total',
+      'qrw_pool_queue_depth',
+      'qrw_pool_utilization_ratio',
+      'qrw_pool_wait_mean_seconds',
+      'process_cpu_user_seconds_total',
+    ]) {
       expect(text).toContain(name);
     }
     expect(text).toMatch(/http_requests_total\{method="GET",route="\/api\/v1\/generate",status="200"\} \d+/);
@@ -146,7 +155,9 @@ describe('decode', () => {
   });
 
   it('an image without a code is a 200 with empty lists', async () => {
-    const blank = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#808080' } }).png().toBuffer();
+    const blank = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#808080' } })
+      .png()
+      .toBuffer();
     const res = await fetch(`${base}/api/v1/decode`, { method: 'POST', body: multipart('image', new Uint8Array(blank)) });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ texts: [], codes: [] });
@@ -159,7 +170,7 @@ describe('decode', () => {
 });
 
 describe('decode batch', () => {
-  const sequenceDir = fileURLToPath(new URL('../../../shared/corpus/zxing-cpp/qrcode-7/', import.meta.url));
+  const sequenceDir = sharedPath('corpus/zxing-cpp/qrcode-7/');
   const parts = ['01-01.png', '01-02.png', '01-03.png', '01-04.png'];
 
   function form(files: { name: string; bytes: Uint8Array }[]): FormData {
@@ -170,7 +181,7 @@ describe('decode batch', () => {
 
   it('merges a structured-append message spread over four images, with a result per file', async () => {
     const { loadManifest } = await import('../../bench/corpus.js');
-    const manifest = fileURLToPath(new URL('../../../shared/corpus/manifest.tsv', import.meta.url));
+    const manifest = sharedPath('corpus/manifest.tsv');
     const expected = loadManifest(manifest).find((c) => c.path.endsWith('qrcode-7/01-01.png'))!.rows[0]!.expected;
     // Shuffled order and an unreadable extra file: the merge follows the symbols' own indices.
     const files = [...parts].reverse().map((name) => ({ name, bytes: new Uint8Array(readFileSync(sequenceDir + name)) }));

@@ -40,7 +40,9 @@ describe('worker pool', () => {
     // A WebP decode awaits sharp (libvips works on another thread); a generate handed to the same thread
     // behind it must still wait for it rather than run in the gap, or a thread would hold the pixels of
     // several decodes at once.
-    const webp = await sharp({ create: { width: 2000, height: 2000, channels: 3, background: '#808080' } }).webp({ quality: 90 }).toBuffer();
+    const webp = await sharp({ create: { width: 2000, height: 2000, channels: 3, background: '#808080' } })
+      .webp({ quality: 90 })
+      .toBuffer();
     const pool = await startQrPool({ threads: 1, maxQueue: 8 });
     try {
       const order: string[] = [];

@@ -12,11 +12,12 @@ import { parseGenerateOptions } from '../../dist/src/qr/options.js';
 import { multipart } from '../helpers/server.js';
 import { onePixelPng } from '../helpers/images.js';
 import { ServiceProcess } from '../helpers/process.js';
+import { sharedPath } from '../helpers/shared.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const serverEntry = join(root, 'dist/src/server.js');
 const cliEntry = join(root, 'dist/src/cli/main.js');
-const photo = fileURLToPath(new URL('../../../shared/anchors/bench/images/qr_000.jpg', import.meta.url));
+const photo = sharedPath('anchors/bench/images/qr_000.jpg');
 
 describe('server process', () => {
   it('logs JSON to stdout without request content, and on SIGTERM finishes in-flight requests then exits 0', async () => {
@@ -84,7 +85,10 @@ describe('qrw CLI', () => {
     writeFileSync(bad, 'plain text');
     const r = qrw('decode', '--json', photo, bad, join(dir, 'missing.png'));
     expect(r.status).toBe(1);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; texts?: string[]; error?: { code: string } });
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { file: string; texts?: string[]; error?: { code: string } });
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatchObject({ file: photo, texts: ['https://example.com'] });
     expect(lines[1]!.error?.code).toBe('UNSUPPORTED_IMAGE');
@@ -92,11 +96,14 @@ describe('qrw CLI', () => {
   });
 
   it('decode merges a structured-append message spread over several files', () => {
-    const partsDir = fileURLToPath(new URL('../../../shared/corpus/zxing-cpp/qrcode-7/', import.meta.url));
+    const partsDir = sharedPath('corpus/zxing-cpp/qrcode-7/');
     const files = ['01-03.png', '01-01.png', '01-04.png', '01-02.png'].map((f) => join(partsDir, f));
     const r = qrw('decode', '--json', ...files);
     expect(r.status).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { texts?: string[]; sequence?: { text: string; parts: number } });
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { texts?: string[]; sequence?: { text: string; parts: number } });
     expect(lines).toHaveLength(5);
     const partTexts = [1, 3, 0, 2].map((i) => lines[i]!.texts![0]);
     expect(lines[4]!.sequence).toMatchObject({ parts: 4, text: partTexts.join('') });

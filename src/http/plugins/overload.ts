@@ -43,7 +43,8 @@ export async function registerOverload(server: FastifyInstance, config: Overload
       // With Redis every replica counts against the same limit; while Redis is unreachable requests are not limited.
       ...(redis && { redis, nameSpace: `${config.redisKeyPrefix}rate:`, skipOnError: true }),
       allowList: (request) => isOpsRoute(request.url),
-      errorResponseBuilder: (_request, context) => new QrwError('RATE_LIMITED', `Too many requests: the limit is ${context.max} per ${context.after === undefined ? 'window' : 'window; retry in ' + context.after}.`),
+      errorResponseBuilder: (_request, context) =>
+        new QrwError('RATE_LIMITED', `Too many requests: the limit is ${context.max} per ${context.after === undefined ? 'window' : 'window; retry in ' + context.after}.`),
     });
   }
 }

@@ -126,7 +126,10 @@ export function registerDecodeRoutes(app: FastifyInstance, service: DecodeServic
   // The original service's route: multipart field "image" -> {"texts": [...]}.
   app.post<{ Querystring: { formats?: string } }>(
     '/decode',
-    { onRequest: shedWhenFull, schema: { summary: 'Compatibility with the original service: multipart image -> {texts}', tags: ['compat'], querystring: FormatsQuerySchema, response: { 200: CompatDecodeSchema, ...response } } },
+    {
+      onRequest: shedWhenFull,
+      schema: { summary: 'Compatibility with the original service: multipart image -> {texts}', tags: ['compat'], querystring: FormatsQuerySchema, response: { 200: CompatDecodeSchema, ...response } },
+    },
     async (request, reply) => ({ texts: (await single(request, reply)).texts }),
   );
 }

@@ -13,9 +13,7 @@ export function registerHealthRoutes(app: FastifyInstance, version: string, read
   const hidden = { hide: true } as const;
   app.get('/health', { schema: { summary: 'Liveness', tags: ['ops'] } }, async () => ({ status: 'healthy', service: 'qr-workshop', version }));
   app.get('/ready', { schema: { summary: 'Readiness: 503 while starting or shutting down', tags: ['ops'] } }, async (_request, reply) =>
-    readiness.accepting
-      ? { status: 'ready', redis: readiness.redis() }
-      : reply.code(503).header('Retry-After', '1').send({ status: 'not-ready', reason: 'shutting down', redis: readiness.redis() }),
+    readiness.accepting ? { status: 'ready', redis: readiness.redis() } : reply.code(503).header('Retry-After', '1').send({ status: 'not-ready', reason: 'shutting down', redis: readiness.redis() }),
   );
   app.get('/metrics', { schema: { ...hidden } }, async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
 }

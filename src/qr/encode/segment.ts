@@ -2,8 +2,8 @@
  * Splits text into numeric, alphanumeric and byte (UTF-8) segments with the
  * fewest bits, by dynamic programming over the characters (the method of
  * Nayuki's QR Code generator, "optimal segment mode switching"). node-qrcode
- * finds the same minimum with a shortest path over a graph of regex runs; that
- * search was ~20 % of the CPU of a cache-miss generate on the bench texts.
+ * finds the same minimum with a shortest path over a graph of regex runs, a
+ * search too costly for a cache-miss generate (see docs/design/generation.md).
  */
 import { dataCapacityBits, type EcLevel } from '../spec/index.js';
 
@@ -53,12 +53,7 @@ function utf8Bytes(text: string): number {
 /** Bits a segment takes in a symbol of `version`, mode and count headers included. */
 export function segmentBits(segment: TextSegment, version: number): number {
   const n = segment.data.length;
-  const body =
-    segment.mode === 'numeric'
-      ? 10 * Math.floor(n / 3) + [0, 4, 7][n % 3]!
-      : segment.mode === 'alphanumeric'
-        ? 11 * Math.floor(n / 2) + 6 * (n % 2)
-        : 8 * utf8Bytes(segment.data);
+  const body = segment.mode === 'numeric' ? 10 * Math.floor(n / 3) + [0, 4, 7][n % 3]! : segment.mode === 'alphanumeric' ? 11 * Math.floor(n / 2) + 6 * (n % 2) : 8 * utf8Bytes(segment.data);
   return 4 + countBits(segment.mode, version) + body;
 }
 
@@ -70,7 +65,7 @@ export function optimalSegments(text: string, version: number): TextSegment[] {
   const head = MODES.map((m) => (4 + countBits(m, version)) * 6);
   // from[i * 3 + j]: the mode character i is encoded in when the path is in state j after it (-1: impossible).
   const from = new Int8Array(n * 3).fill(-1);
-  // Two rows of costs, swapped per character: arrays made per character were most of the time.
+  // Two rows of costs, swapped per character: allocating arrays per character would dominate the run time.
   let previous = Float64Array.from(head);
   let current = new Float64Array(3);
   const ended = new Float64Array(3);
@@ -128,7 +123,13 @@ export function optimalSegments(text: string, version: number): TextSegment[] {
  * (the caller reports the data as too long).
  */
 export function segmentsFor(text: string, ec: EcLevel, version?: number): TextSegment[] | undefined {
-  const classes = version ? [[version, version]] : [[1, 9], [10, 26], [27, 40]];
+  const classes = version
+    ? [[version, version]]
+    : [
+        [1, 9],
+        [10, 26],
+        [27, 40],
+      ];
   for (const [first, last] of classes as [number, number][]) {
     const segments = optimalSegments(text, last);
     const bits = segments.reduce((sum, s) => sum + segmentBits(s, last), 0);

@@ -18,10 +18,7 @@ declare module 'qrcode/lib/core/qrcode.js' {
     mode: QrMode;
     getBitsLength(): number;
   }
-  export function create(
-    data: string | QrSegmentInput[],
-    options?: { errorCorrectionLevel?: string; version?: number; maskPattern?: number },
-  ): QrSymbol;
+  export function create(data: string | QrSegmentInput[], options?: { errorCorrectionLevel?: string; version?: number; maskPattern?: number }): QrSymbol;
 }
 
 declare module 'qrcode/lib/core/mode.js' {

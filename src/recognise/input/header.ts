@@ -2,8 +2,8 @@
  * Recognises, from its header alone, the commonest upload: an opaque 8-bit
  * JPEG or PNG that needs no rotation. Such a file goes straight to the fast
  * pass; anything else (or anything this probe is unsure of) is left to
- * sharp's metadata(), which costs ~0.4 ms of CPU per call (a libvips header
- * load and a thread hop) against a few microseconds here.
+ * sharp's metadata(), a libvips header load and a thread hop that cost far
+ * more CPU than this probe (see docs/design/recognition.md).
  */
 
 export interface PlainHeader {
@@ -49,7 +49,7 @@ function probePng(bytes: Uint8Array, view: DataView): PlainHeader | undefined {
   const header = pngHeader(view);
   if (!header || !PNG_OPAQUE_DEPTHS.get(header.colour)?.includes(header.depth)) return undefined;
   // Transparency (tRNS) and an EXIF orientation (eXIf) must come before the image data.
-  for (let at = 33; at + 8 <= bytes.length; ) {
+  for (let at = 33; at + 8 <= bytes.length;) {
     const type = view.getUint32(at + 4);
     if (type === IDAT) return { format: 'png', width: header.width, height: header.height };
     if (type === TRNS || type === EXIF) return undefined;
@@ -75,13 +75,14 @@ function exifOrientation(view: DataView, start: number, end: number): number | u
   return 1;
 }
 
-const isExifApp1 = (bytes: Uint8Array, at: number): boolean => bytes[at] === 0x45 && bytes[at + 1] === 0x78 && bytes[at + 2] === 0x69 && bytes[at + 3] === 0x66 && bytes[at + 4] === 0 && bytes[at + 5] === 0;
+const isExifApp1 = (bytes: Uint8Array, at: number): boolean =>
+  bytes[at] === 0x45 && bytes[at + 1] === 0x78 && bytes[at + 2] === 0x69 && bytes[at + 3] === 0x66 && bytes[at + 4] === 0 && bytes[at + 5] === 0;
 
 /** Baseline, extended or progressive Huffman JPEG, 8-bit, grey or YCbCr/RGB, EXIF orientation absent or 1. */
 function probeJpeg(bytes: Uint8Array, view: DataView): PlainHeader | undefined {
   if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) return undefined;
   let frame: PlainHeader | undefined;
-  for (let at = 2; at + 4 <= bytes.length; ) {
+  for (let at = 2; at + 4 <= bytes.length;) {
     if (bytes[at] !== 0xff) return undefined;
     const marker = bytes[at + 1]!;
     if (marker === 0xff) {

@@ -2,7 +2,7 @@ import type { Sharp } from 'sharp';
 import { decode as decodeBmp } from 'bmp-ts';
 import { QrwError } from '../../errors.js';
 import { probePlainFile } from './header.js';
-import type { LumaFile, Luminance } from '../luminance.js';
+import type { Luminance } from '../luminance.js';
 
 export interface SourceImage {
   /** Image format as sharp names it (jpeg, png, webp, gif, tiff, ...) or bmp. */
@@ -36,9 +36,9 @@ let libvipsThreads: number | undefined;
 let sharpLoading: Promise<SharpFactory> | undefined;
 
 /**
- * libvips is loaded on first use, not with this module: it adds ~26 MiB to a process's RSS
- * (measured: 41 -> 67 MiB on import), and the plain PNGs and JPEGs that the native decoders or
- * zxing's own read never reach it. Its cache is off: every upload is decoded once.
+ * libvips is loaded on first use, not with this module: it adds much to a process's RSS (see
+ * docs/design/memory.md), and the plain PNGs and JPEGs that the native decoders or zxing's own
+ * read never reach it. Its cache is off: every upload is decoded once.
  */
 function loadSharp(): Promise<SharpFactory> {
   sharpLoading ??= import('sharp').then(
@@ -58,7 +58,10 @@ function loadSharp(): Promise<SharpFactory> {
 /** Threads libvips may use per image, applied when it loads (default: its own, the number of cores). */
 export function setLibvipsThreads(threads: number): void {
   libvipsThreads = threads;
-  void sharpLoading?.then((sharp) => sharp.concurrency(threads), () => undefined); // a failed load is reported by the decode that needs it
+  void sharpLoading?.then(
+    (sharp) => sharp.concurrency(threads),
+    () => undefined,
+  ); // a failed load is reported by the decode that needs it
 }
 
 const isBmp = (b: Uint8Array): boolean => b.length >= 26 && b[0] === 0x42 && b[1] === 0x4d;
@@ -101,9 +104,7 @@ function openBmp(bytes: Uint8Array, limits: ImageLimits): RawInput {
 async function pipeline(input: SharpInput, limits: ImageLimits, lenient: boolean): Promise<Sharp> {
   const sharp = await loadSharp();
   const common = { limitInputPixels: limits.maxPixels, failOn: lenient ? ('none' as const) : ('error' as const), sequentialRead: true };
-  return input.kind === 'raw'
-    ? sharp(input.bytes, { ...common, raw: { width: input.width, height: input.height, channels: 4 } })
-    : sharp(input.bytes, { ...common, animated: false });
+  return input.kind === 'raw' ? sharp(input.bytes, { ...common, raw: { width: input.width, height: input.height, channels: 4 } }) : sharp(input.bytes, { ...common, animated: false });
 }
 
 function mapSharpError(err: unknown): QrwError {
@@ -119,7 +120,7 @@ function mapSharpError(err: unknown): QrwError {
 
 /**
  * Rec. 601 luma in integer arithmetic, as zxing's own file decoder computes it:
- * ~1.2 ms cheaper per 400x400 photo than libvips' b-w conversion.
+ * cheaper than libvips' b-w conversion (see docs/design/recognition.md).
  */
 function lumaOf(data: Buffer, pixels: number, channels: number): Uint8Array {
   if (channels < 3) {
@@ -145,7 +146,7 @@ async function toLuminance(input: SharpInput, limits: ImageLimits, lenient: bool
   if (input.kind === 'encoded' && input.alpha) img = img.flatten({ background: '#ffffff' });
   if (maxSide) img = img.resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true, kernel: 'linear' });
   if (kind === 'colorimetric') {
-    // toColourspace('b-w') converts after the resize (grayscale() before it measured 3x slower).
+    // toColourspace('b-w') converts after the resize, much cheaper than grayscale() before it (see docs/design/recognition.md).
     const { data, info } = await img.toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
     return { data: new Uint8Array(data.buffer, data.byteOffset, info.width * info.height), width: info.width, height: info.height };
   }
@@ -193,7 +194,8 @@ export async function openImage(bytes: Uint8Array, limits: ImageLimits): Promise
     width = (swap ? meta.height : meta.width) ?? 0;
     height = (swap ? meta.width : meta.height) ?? 0;
     checkPixels(width, height, limits);
-    plainFile = (format === 'jpeg' || format === 'png') && !meta.hasAlpha && orientation === 1 && meta.depth === 'uchar' && (meta.space === 'srgb' || meta.space === 'b-w') && endsComplete(bytes, format);
+    plainFile =
+      (format === 'jpeg' || format === 'png') && !meta.hasAlpha && orientation === 1 && meta.depth === 'uchar' && (meta.space === 'srgb' || meta.space === 'b-w') && endsComplete(bytes, format);
   }
   let damaged: boolean | undefined;
   const luminance = async (maxSide: number | undefined, kind: LumaKind): Promise<Luminance> => {

@@ -1,7 +1,7 @@
 /**
  * The optional native luma decoders (native/luma.c, built at install time when libdeflate and
- * libjpeg-turbo are there): a PNG's or JPEG's luminance for the first read, 1.7x as fast as the
- * portable path on the bench PNGs and ~3.5x on the JPEGs (README, Figures). Without them decoding
+ * libjpeg-turbo are there): a PNG's or JPEG's luminance for the first read, faster than the
+ * portable path, JPEGs most of all (see docs/design/recognition.md). Without them decoding
  * gives the same codes, slower.
  */
 import { existsSync } from 'node:fs';
@@ -43,7 +43,9 @@ let mode: NativeDecodeMode = 'auto';
 /** Sets whether decoding uses the native decoders, for this thread; 'required' throws when they are not built. */
 export function setNativeDecode(next: NativeDecodeMode): void {
   if (next === 'required' && !load().luma) {
-    throw new Error(`NATIVE_DECODE=required, but the native luma decoders are not built (${load().error}); install libdeflate and libjpeg-turbo's headers and a C compiler, then run node native/build.mjs (npm ci does too).`);
+    throw new Error(
+      `NATIVE_DECODE=required, but the native luma decoders are not built (${load().error}); install libdeflate and libjpeg-turbo's headers and a C compiler, then run node native/build.mjs (npm ci does too).`,
+    );
   }
   mode = next;
 }

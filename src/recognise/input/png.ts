@@ -47,7 +47,7 @@ function joinedOf(total: number): Uint8Array {
 function imageData(bytes: Uint8Array, view: DataView): Uint8Array | undefined {
   const parts: Uint8Array[] = [];
   let total = 0;
-  for (let at = 8; at + 12 <= bytes.length; ) {
+  for (let at = 8; at + 12 <= bytes.length;) {
     const length = view.getUint32(at);
     const type = view.getUint32(at + 4);
     const end = at + 12 + length;
@@ -71,7 +71,7 @@ function imageData(bytes: Uint8Array, view: DataView): Uint8Array | undefined {
   return joined;
 }
 
-/** The Paeth predictor without branches: on photo noise the branches mispredict (whole decode 5.4 -> 4.4 ms per bench PNG). */
+/** The Paeth predictor without branches: on photo noise the branches mispredict (see docs/design/recognition.md). */
 function paeth(a: number, b: number, c: number): number {
   let pa = b - c;
   let pb = a - c;
@@ -194,9 +194,9 @@ export function openPng(bytes: Uint8Array, maxPixels: number): LumaFile | undefi
     const expected = (stride + 1) * height;
     let inflated: Buffer;
     try {
-      // One output chunk: ~20 % faster than zlib's default 16 KiB chunks. One byte more than the image
-      // needs, or Node, finding the chunk full, allocates another to learn that the stream has ended;
-      // at least zlib's smallest chunk (64 bytes), or a tiny image is refused with a RangeError.
+      // One output chunk, faster than zlib's default 16 KiB chunks (see docs/design/recognition.md). One byte
+      // more than the image needs, or Node, finding the chunk full, allocates another to learn that the stream
+      // has ended; at least zlib's smallest chunk (64 bytes), or a tiny image is refused with a RangeError.
       inflated = inflateSync(data, { chunkSize: Math.max(expected + 1, zlibConstants.Z_MIN_CHUNK), maxOutputLength: expected });
     } catch {
       return false;

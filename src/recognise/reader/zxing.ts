@@ -23,7 +23,7 @@ export function compileReaderWasm(): Promise<WebAssembly.Module> {
 
 let modulePromise: Promise<ZXingReaderModule> | undefined;
 
-/** Instantiates the reader once per thread from an already compiled module (~5 ms instead of compiling again). */
+/** Instantiates the reader once per thread from an already compiled module: far cheaper than compiling it again (see docs/design/recognition.md). */
 export function loadReader(compiled?: WebAssembly.Module): Promise<ZXingReaderModule> {
   modulePromise ??= (async () => {
     const wasm = compiled ?? (await compileReaderWasm());

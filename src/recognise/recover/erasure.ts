@@ -125,7 +125,14 @@ export function correctSymbol(symbol: SampledModules): Uint8Array | undefined {
     const { members, ecCount } = blockMembers(version, format.level);
     const repaired = members.every((indices) => {
       const bytes = Uint8Array.from(indices, (c) => codewords[c]!);
-      if (!correctBlock(bytes, Float32Array.from(indices, (c) => trust[c]!), ecCount)) return false;
+      if (
+        !correctBlock(
+          bytes,
+          Float32Array.from(indices, (c) => trust[c]!),
+          ecCount,
+        )
+      )
+        return false;
       indices.forEach((c, j) => (codewords[c] = bytes[j]!));
       return true;
     });

@@ -233,7 +233,10 @@ export function symbolsFromTwo(p: FinderPattern, q: FinderPattern): LocatedSymbo
   const side = sizeFor(d, module);
   if (side) {
     const perp = { x: -(q.y - p.y), y: q.x - p.x };
-    for (const [corner, other] of [[p, q], [q, p]] as const) {
+    for (const [corner, other] of [
+      [p, q],
+      [q, p],
+    ] as const) {
       for (const sign of [1, -1]) {
         const third = { x: corner.x + sign * perp.x, y: corner.y + sign * perp.y };
         const [tr, bl] = clockwise(corner, other, third);

@@ -14,7 +14,7 @@ import { findFinderPatterns, symbolsFromThree, symbolsFromTwo } from './finders.
 import { functionPatternScore } from './grid-fit.js';
 import { drawSymbol, sampleModules, thresholdModules, type SampledSymbol } from './regrid.js';
 
-/** At most this many located-but-unreadable symbols are re-read per image: one that is noise costs ~35 ms at version 3, ~55 at 10, ~150 at 25, ~200 at 40 (mostly the warped-grid refinement). */
+/** At most this many located-but-unreadable symbols are re-read per image: one that is only noise still costs a full re-read, mostly the warped-grid refinement and more at higher versions (see docs/design/recognition.md). */
 const MAX_REGRID_CANDIDATES = 3;
 
 export interface Located {
@@ -49,9 +49,7 @@ export function ownLocated(lum: Luminance): Located[] {
 
 /** QR model 2 symbols only ("1".."40"): the regrid knows their layout; Micro QR and rMQR versions are "M…"/"R…". */
 export function locatedSymbols(found: readonly ZXingReadResult[], lum: Luminance): Located[] {
-  return found
-    .filter((r) => r.error && r.format === 'QRCode' && /^\d+$/.test(r.version))
-    .map((r) => ({ lum, position: r.position, size: 17 + 4 * Number(r.version) }));
+  return found.filter((r) => r.error && r.format === 'QRCode' && /^\d+$/.test(r.version)).map((r) => ({ lum, position: r.position, size: 17 + 4 * Number(r.version) }));
 }
 
 /** Reads modules (1 = dark) drawn as a clean, pure symbol. */

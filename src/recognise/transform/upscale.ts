@@ -2,8 +2,8 @@
  * Twice the resolution for symbols whose modules are under 2 px: zxing's
  * binarizers and samplers need about 2 px a module; interpolated at twice the
  * size, 1.4-1.8 px modules read (a test in cascade.test.ts). Bilinear, in JS:
- * sharp's resize of a raw buffer measured ~20 ms for a 640x480 picture, any
- * kernel, against ~3 ms here.
+ * sharp's resize of a raw buffer is several times slower, whatever the kernel
+ * (see docs/design/recognition.md).
  */
 import type { Luminance } from '../luminance.js';
 
@@ -16,7 +16,10 @@ export function upscale2x(lum: Luminance): Luminance {
   const ow = 2 * w;
   const out = new Uint8Array(ow * 2 * h);
   for (let y = 0; y < h; y++) {
-    for (const [dy, orow] of [[-1, 2 * y], [1, 2 * y + 1]] as const) {
+    for (const [dy, orow] of [
+      [-1, 2 * y],
+      [1, 2 * y + 1],
+    ] as const) {
       const near = y * w;
       const far = Math.min(h - 1, Math.max(0, y + dy)) * w;
       const base = orow * ow;

@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { ImageCache } from '../../../src/app/image-cache.js';
 
 const key = (i: number): string => createHash('sha256').update(`text ${i}`).digest('hex');
-const image = (i: number) => ({ body: new Uint8Array(1200).fill(i), contentType: 'image/png', symbol: { version: 5, ec: 'H', mask: 0, modules: 37, pixels: 450, dataBytes: 50, usedBits: 400, capacityBits: 500 } });
+const image = (i: number) => ({
+  body: new Uint8Array(1200).fill(i),
+  contentType: 'image/png',
+  symbol: { version: 5, ec: 'H', mask: 0, modules: 37, pixels: 450, dataBytes: 50, usedBits: 400, capacityBits: 500 },
+});
 
 describe('ImageCache', () => {
   it('bounds what it holds in memory: each entry counts its bookkeeping (~1.5 KB), not only the image and key', async () => {

@@ -12,7 +12,17 @@ describe('config', () => {
 
   it('reads every variable', () => {
     const c = loadConfig({ PORT: '9000', HOST: '127.0.0.1', POOL_THREADS: '3', RATE_LIMIT_MAX: '10', RATE_LIMIT_WINDOW: '5m', TRUST_PROXY: 'true', GENERATE_CACHE_BYTES: '0', NATIVE_DECODE: 'Off' });
-    expect(c).toMatchObject({ port: 9000, host: '127.0.0.1', poolThreads: 3, poolMaxQueue: 48, rateLimitMax: 10, rateLimitWindowMs: 300_000, trustProxy: true, generateCacheBytes: 0, nativeDecode: 'off' });
+    expect(c).toMatchObject({
+      port: 9000,
+      host: '127.0.0.1',
+      poolThreads: 3,
+      poolMaxQueue: 48,
+      rateLimitMax: 10,
+      rateLimitWindowMs: 300_000,
+      trustProxy: true,
+      generateCacheBytes: 0,
+      nativeDecode: 'off',
+    });
     expect(loadConfig({}).nativeDecode).toBe('auto');
   });
 
@@ -24,7 +34,14 @@ describe('config', () => {
     expect(() => parseDuration('X', 'soon')).toThrow(ConfigError);
   });
 
-  it.each([['PORT', '70000'], ['POOL_THREADS', '0'], ['RATE_LIMIT_WINDOW', 'x'], ['TRUST_PROXY', 'maybe'], ['MAX_BODY_BYTES', '12.5'], ['NATIVE_DECODE', 'fast']])('refuses %s=%s with a clear message', (name, value) => {
+  it.each([
+    ['PORT', '70000'],
+    ['POOL_THREADS', '0'],
+    ['RATE_LIMIT_WINDOW', 'x'],
+    ['TRUST_PROXY', 'maybe'],
+    ['MAX_BODY_BYTES', '12.5'],
+    ['NATIVE_DECODE', 'fast'],
+  ])('refuses %s=%s with a clear message', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
   });
 

@@ -16,8 +16,16 @@ beforeAll(async () => {
 async function photo(text: string, width: number, height: number, modulePx: number): Promise<Uint8Array> {
   const code = await QRCode.toBuffer(text, { scale: modulePx, margin: 4, errorCorrectionLevel: 'M' });
   const canvas = sharp({ create: { width, height, channels: 3, background: { r: 128, g: 120, b: 110 } } });
-  const composed = await canvas.composite([{ input: code, left: Math.round(width * 0.4), top: Math.round(height * 0.35) }]).png().toBuffer();
-  return new Uint8Array(await sharp(composed).blur(0.3 * modulePx).jpeg({ quality: 88 }).toBuffer());
+  const composed = await canvas
+    .composite([{ input: code, left: Math.round(width * 0.4), top: Math.round(height * 0.35) }])
+    .png()
+    .toBuffer();
+  return new Uint8Array(
+    await sharp(composed)
+      .blur(0.3 * modulePx)
+      .jpeg({ quality: 88 })
+      .toBuffer(),
+  );
 }
 
 const limits = { formats: ['QRCode'] as const, maxSide: 1200, maxPixels: 25_000_000 };
@@ -53,8 +61,15 @@ describe('decode cascade: sizes', () => {
     const symbol = encodeQr(text, { ec: 'M' });
     const drawn = drawModules(symbol.modules, symbol.size, 8, 4);
     // Drawn at 8 px a module, turned 33 degrees, then shrunk so that a module is ~1.4 px.
-    const turned = await sharp(Buffer.from(drawn.data), { raw: { width: drawn.width, height: drawn.height, channels: 1 } }).rotate(33, { background: '#d2d2d2' }).png().toBuffer();
-    const small = await sharp(turned).resize({ width: Math.round((drawn.width * 1.4 * 1.27) / 8) }).extend({ top: 40, bottom: 40, left: 40, right: 40, background: '#d2d2d2' }).jpeg({ quality: 90 }).toBuffer();
+    const turned = await sharp(Buffer.from(drawn.data), { raw: { width: drawn.width, height: drawn.height, channels: 1 } })
+      .rotate(33, { background: '#d2d2d2' })
+      .png()
+      .toBuffer();
+    const small = await sharp(turned)
+      .resize({ width: Math.round((drawn.width * 1.4 * 1.27) / 8) })
+      .extend({ top: 40, bottom: 40, left: 40, right: 40, background: '#d2d2d2' })
+      .jpeg({ quality: 90 })
+      .toBuffer();
     const result = await decodeImage(reader, new Uint8Array(small), limits);
     expect(result.codes.map((c) => c.text)).toEqual([text]);
     expect(result.pass).toBe('upscaled');

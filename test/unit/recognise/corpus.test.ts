@@ -32,7 +32,10 @@ describe.runIf(present || process.env.CI === 'true')('public corpus (upright)', 
       const other = results.find((r) => r.case.path === conflict.sameImageAs);
       if (!entry || !other) throw new Error(`labelConflicts names an image the corpus does not have: ${conflict.path} / ${conflict.sameImageAs}`);
       if (!entry.result || !scoreImage(entry.case, entry.result).misread) continue;
-      expect(entry.result.codes.map((c) => c.text), `${conflict.path}: a misread that is not the other label`).toContain(other.case.rows[0]!.expected);
+      expect(
+        entry.result.codes.map((c) => c.text),
+        `${conflict.path}: a misread that is not the other label`,
+      ).toContain(other.case.rows[0]!.expected);
       excused.set(entry.case.category, (excused.get(entry.case.category) ?? 0) + 1);
     }
     const table = Object.fromEntries([...scores].map(([k, v]) => [k, `${v.passed}/${v.total}`]));

@@ -73,10 +73,15 @@ describe('generate -> decode round trips', () => {
       expect((await decodeImage(reader, png, limits)).codes[0]?.text).toBe(`transparent ${dark}`);
     }
     // An RGBA image whose transparent pixels hold black underneath (common in exports).
-    const code = await sharp(generateQr('hidden black', parseGenerateOptions({}), deflate).body).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+    const code = await sharp(generateQr('hidden black', parseGenerateOptions({}), deflate).body)
+      .toColourspace('b-w')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     const rgba = Buffer.alloc(code.info.width * code.info.height * 4);
     code.data.forEach((v, i) => rgba.writeUInt32BE(v < 128 ? 0x000000ff : 0x00000000, i * 4));
-    const png = await sharp(rgba, { raw: { width: code.info.width, height: code.info.height, channels: 4 } }).png().toBuffer();
+    const png = await sharp(rgba, { raw: { width: code.info.width, height: code.info.height, channels: 4 } })
+      .png()
+      .toBuffer();
     expect((await decodeImage(reader, png, limits)).codes[0]?.text).toBe('hidden black');
   });
 

@@ -74,8 +74,13 @@ describe.runIf(status.active)('jpegLuma', () => {
   }
 
   it('refuses a truncated, CMYK or differently sized JPEG, and what is not a JPEG, with false', async () => {
-    const colour = await sharp(scene(width, height, 3), { raw: { width, height, channels: 3 } }).jpeg().toBuffer();
-    const cmyk = await sharp(scene(width, height, 3), { raw: { width, height, channels: 3 } }).toColourspace('cmyk').jpeg().toBuffer();
+    const colour = await sharp(scene(width, height, 3), { raw: { width, height, channels: 3 } })
+      .jpeg()
+      .toBuffer();
+    const cmyk = await sharp(scene(width, height, 3), { raw: { width, height, channels: 3 } })
+      .toColourspace('cmyk')
+      .jpeg()
+      .toBuffer();
     const out = new Uint8Array(width * height * 4);
     expect(native.jpegLuma(colour.subarray(0, colour.length >> 1), width, height, out)).toBe(false);
     expect(native.jpegLuma(cmyk, width, height, out)).toBe(false);
@@ -86,7 +91,9 @@ describe.runIf(status.active)('jpegLuma', () => {
   });
 
   it('throws on arguments of the wrong kind or an output too small, instead of writing past it', async () => {
-    const colour = await sharp(scene(width, height, 3), { raw: { width, height, channels: 3 } }).jpeg().toBuffer();
+    const colour = await sharp(scene(width, height, 3), { raw: { width, height, channels: 3 } })
+      .jpeg()
+      .toBuffer();
     const call = (...args: unknown[]): unknown => (native.jpegLuma as (...a: unknown[]) => unknown)(...args);
     expect(() => call(colour, width, height, new Uint8Array(width * height - 1))).toThrow(RangeError);
     expect(() => call('jpeg', width, height, new Uint8Array(width * height))).toThrow(TypeError);

@@ -74,9 +74,16 @@ for (const mode of ['off', 'auto'] as const) {
       }
 
       it('reads images so small that the whole inflated image is under 64 bytes', async () => {
-        for (const [width, height, channels] of [[1, 1, 1], [5, 3, 1], [4, 4, 3]] as const) {
+        for (const [width, height, channels] of [
+          [1, 1, 1],
+          [5, 3, 1],
+          [4, 4, 3],
+        ] as const) {
           const pixels = noisyImage(width, height, channels, 11);
-          const png = await sharp(pixels, { raw: { width, height, channels } }).toColourspace(channels === 1 ? 'b-w' : 'srgb').png().toBuffer();
+          const png = await sharp(pixels, { raw: { width, height, channels } })
+            .toColourspace(channels === 1 ? 'b-w' : 'srgb')
+            .png()
+            .toBuffer();
           const lum = pngLuminance(png, 1e6);
           expect(lum, `${width}x${height}x${channels}`).toBeDefined();
           expect(Buffer.from(lum!.data).equals(Buffer.from(expectedLuma(pixels, channels)))).toBe(true);
@@ -84,13 +91,25 @@ for (const mode of ['off', 'auto'] as const) {
       });
 
       it('leaves to the full decoders what it does not handle, and refuses what does not decode', async () => {
-        const rgba = await sharp(noisyImage(20, 20, 3, 1), { raw: { width: 20, height: 20, channels: 3 } }).ensureAlpha().png().toBuffer();
-        const palette = await sharp(noisyImage(20, 20, 3, 1), { raw: { width: 20, height: 20, channels: 3 } }).png({ palette: true }).toBuffer();
-        const sixteen = await sharp(noisyImage(20, 20, 3, 1), { raw: { width: 20, height: 20, channels: 3 } }).toColourspace('rgb16').png().toBuffer();
-        const interlaced = await sharp(noisyImage(20, 20, 3, 1), { raw: { width: 20, height: 20, channels: 3 } }).png({ progressive: true }).toBuffer();
+        const rgba = await sharp(noisyImage(20, 20, 3, 1), { raw: { width: 20, height: 20, channels: 3 } })
+          .ensureAlpha()
+          .png()
+          .toBuffer();
+        const palette = await sharp(noisyImage(20, 20, 3, 1), { raw: { width: 20, height: 20, channels: 3 } })
+          .png({ palette: true })
+          .toBuffer();
+        const sixteen = await sharp(noisyImage(20, 20, 3, 1), { raw: { width: 20, height: 20, channels: 3 } })
+          .toColourspace('rgb16')
+          .png()
+          .toBuffer();
+        const interlaced = await sharp(noisyImage(20, 20, 3, 1), { raw: { width: 20, height: 20, channels: 3 } })
+          .png({ progressive: true })
+          .toBuffer();
         for (const png of [rgba, palette, sixteen, interlaced]) expect(pngLuminance(png, 1e6)).toBeUndefined();
 
-        const good = await sharp(noisyImage(20, 20, 3, 1), { raw: { width: 20, height: 20, channels: 3 } }).png().toBuffer();
+        const good = await sharp(noisyImage(20, 20, 3, 1), { raw: { width: 20, height: 20, channels: 3 } })
+          .png()
+          .toBuffer();
         expect(pngLuminance(good, 1e6)).toBeDefined();
         expect(pngLuminance(good, 399)).toBeUndefined(); // over the pixel limit
         expect(pngLuminance(good.subarray(0, good.length - 40), 1e6)).toBeUndefined(); // truncated inside the data
@@ -121,7 +140,12 @@ for (const mode of ['off', 'auto'] as const) {
         ];
         for (const { width, height, seed, size } of images) {
           const pixels = noisyImage(width, height, 3, seed);
-          const png = splitIdat(await sharp(pixels, { raw: { width, height, channels: 3 } }).png({ adaptiveFiltering: true }).toBuffer(), size);
+          const png = splitIdat(
+            await sharp(pixels, { raw: { width, height, channels: 3 } })
+              .png({ adaptiveFiltering: true })
+              .toBuffer(),
+            size,
+          );
           const file = openPng(png, 1e6);
           expect(file).toMatchObject({ width, height });
           const into = new Uint8Array(width * height + 8).fill(0xaa);

@@ -20,7 +20,12 @@ beforeAll(async () => {
 /** The symbol drawn at `px` pixels a module (dark 40, light 210, 6-module quiet zone), blurred by `sigma` modules. */
 async function blurredPng(sigma: number, px: number): Promise<Uint8Array> {
   const { data, width, height } = drawModules(symbol.modules, size, px, 6);
-  return new Uint8Array(await sharp(Buffer.from(data), { raw: { width, height, channels: 1 } }).blur(sigma * px).png().toBuffer());
+  return new Uint8Array(
+    await sharp(Buffer.from(data), { raw: { width, height, channels: 1 } })
+      .blur(sigma * px)
+      .png()
+      .toBuffer(),
+  );
 }
 
 describe('deblur on the module grid', () => {

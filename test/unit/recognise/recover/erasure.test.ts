@@ -69,7 +69,12 @@ describe('error correction with erasures', () => {
         data[y * side + x] = Math.min(255, Math.round((paper + glare) * 255));
       }
     }
-    const png = new Uint8Array(await sharp(Buffer.from(data), { raw: { width: side, height: side, channels: 1 } }).blur(1.2).png().toBuffer());
+    const png = new Uint8Array(
+      await sharp(Buffer.from(data), { raw: { width: side, height: side, channels: 1 } })
+        .blur(1.2)
+        .png()
+        .toBuffer(),
+    );
     const photo = { data: new Uint8Array(await sharp(png).extractChannel(0).raw().toBuffer()), width: side, height: side };
     // The modules sampled on the exact grid do not read as they are ...
     const at = (m: number): number => (margin + m) * px;

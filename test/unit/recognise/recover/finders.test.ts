@@ -28,7 +28,11 @@ describe('our own finder-pattern locator', () => {
   it('finds the three finder patterns of a clean symbol, at their centres, with the module size', () => {
     const found = findFinderPatterns(clean);
     expect(found).toHaveLength(3);
-    for (const [mx, my] of [[3.5, 3.5], [size - 3.5, 3.5], [3.5, size - 3.5]] as const) {
+    for (const [mx, my] of [
+      [3.5, 3.5],
+      [size - 3.5, 3.5],
+      [3.5, size - 3.5],
+    ] as const) {
       const match = found.find((f) => near(f, mx, my));
       expect(match, `a finder at module ${mx},${my}`).toBeDefined();
       expect(match!.module).toBeGreaterThan(0.9 * PX);
@@ -71,7 +75,12 @@ describe('our own finder-pattern locator', () => {
         data[y * side + x] = Math.min(255, Math.round((paper + glare) * 255));
       }
     }
-    const png = new Uint8Array(await sharp(Buffer.from(data), { raw: { width: side, height: side, channels: 1 } }).blur(1.2).png().toBuffer());
+    const png = new Uint8Array(
+      await sharp(Buffer.from(data), { raw: { width: side, height: side, channels: 1 } })
+        .blur(1.2)
+        .png()
+        .toBuffer(),
+    );
     const lum = { data: new Uint8Array(await sharp(png).extractChannel(0).raw().toBuffer()), width: side, height: side };
     const located = readLuminance(reader, lum.data, lum.width, lum.height, { formats: ['QRCode'], tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, returnErrors: true });
     expect(located.filter((r) => r.format === 'QRCode')).toEqual([]);

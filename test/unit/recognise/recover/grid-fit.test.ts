@@ -13,17 +13,27 @@ async function drawn(version: number, blur: number): Promise<{ img: { data: Uint
   const symbol = encodeQr('fit me to my function patterns', { ec: 'M', version });
   const size = symbol.size;
   const { data, width: side } = drawModules(symbol.modules, size, PX, MARGIN);
-  const blurred = blur > 0 ? await sharp(Buffer.from(data), { raw: { width: side, height: side, channels: 1 } }).blur(blur * PX).extractChannel(0).raw().toBuffer() : data;
+  const blurred =
+    blur > 0
+      ? await sharp(Buffer.from(data), { raw: { width: side, height: side, channels: 1 } })
+          .blur(blur * PX)
+          .extractChannel(0)
+          .raw()
+          .toBuffer()
+      : data;
   const at = (m: number): number => (MARGIN + m) * PX;
   const quad = { topLeft: { x: at(0), y: at(0) }, topRight: { x: at(size), y: at(0) }, bottomRight: { x: at(size), y: at(size) }, bottomLeft: { x: at(0), y: at(size) } };
   return { img: { data: new Uint8Array(blurred), width: side, height: side }, quad, size };
 }
 
-const offBy = (a: Quad, b: Quad): number =>
-  Math.max(...(['topLeft', 'topRight', 'bottomRight', 'bottomLeft'] as const).map((c) => Math.hypot(a[c].x - b[c].x, a[c].y - b[c].y))) / PX;
+const offBy = (a: Quad, b: Quad): number => Math.max(...(['topLeft', 'topRight', 'bottomRight', 'bottomLeft'] as const).map((c) => Math.hypot(a[c].x - b[c].x, a[c].y - b[c].y))) / PX;
 
 describe('fitting a located symbol to its function patterns', () => {
-  for (const [version, blur] of [[3, 0], [3, 0.6], [10, 0.4]] as const) {
+  for (const [version, blur] of [
+    [3, 0],
+    [3, 0.6],
+    [10, 0.4],
+  ] as const) {
     it(`moves a far corner that is off by a module back to within a quarter module (version ${version}, blur ${blur} module)`, async () => {
       const { img, quad, size } = await drawn(version, blur);
       const off = { ...quad, bottomRight: { x: quad.bottomRight.x + 0.9 * PX, y: quad.bottomRight.y - 0.7 * PX } };

@@ -30,7 +30,15 @@ function damage(block: Uint8Array, at: readonly number[]): Uint8Array {
 describe('Reed-Solomon errors-and-erasures decoding', () => {
   it('corrects t errors and e erasures whenever 2t + e <= the check codewords, and counts the errors', () => {
     // The block shapes of QR versions 1-40 range from 7 to 30 check codewords, 19 to 153 codewords in all.
-    for (const [data, ecCount] of [[19, 7], [16, 10], [13, 13], [9, 17], [15, 28], [123, 30], [45, 30]] as const) {
+    for (const [data, ecCount] of [
+      [19, 7],
+      [16, 10],
+      [13, 13],
+      [9, 17],
+      [15, 28],
+      [123, 30],
+      [45, 30],
+    ] as const) {
       for (let erasures = 0; erasures <= ecCount; erasures++) {
         const errors = Math.floor((ecCount - erasures) / 2);
         const clean = codeword(data, ecCount);

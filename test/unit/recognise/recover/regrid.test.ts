@@ -33,7 +33,12 @@ function wrinkled(amp: number, period: number): { data: Uint8Array; width: numbe
 }
 
 async function png(img: { data: Uint8Array; width: number; height: number }, blur: number): Promise<Uint8Array> {
-  return new Uint8Array(await sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels: 1 } }).blur(blur).png().toBuffer());
+  return new Uint8Array(
+    await sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels: 1 } })
+      .blur(blur)
+      .png()
+      .toBuffer(),
+  );
 }
 
 describe('regrid (curved and wrinkled codes)', () => {
@@ -64,10 +69,15 @@ describe('regrid (curved and wrinkled codes)', () => {
   });
 
   it('reads the wrinkled code beside a plain one: a located symbol that no read code explains keeps the cascade going', async () => {
-    const crumpled = await sharp(await png(wrinkled(0.3, 16), 1.2)).extend({ right: 420, background: '#d7d7d7' }).toBuffer();
+    const crumpled = await sharp(await png(wrinkled(0.3, 16), 1.2))
+      .extend({ right: 420, background: '#d7d7d7' })
+      .toBuffer();
     const plain = await QRCode.toBuffer('the plain one', { scale: 6, margin: 2 });
     const side = (size + 2 * MARGIN) * PX;
-    const both = await sharp(crumpled).composite([{ input: plain, left: side + 60, top: 40 }]).png().toBuffer();
+    const both = await sharp(crumpled)
+      .composite([{ input: plain, left: side + 60, top: 40 }])
+      .png()
+      .toBuffer();
     const result = await decodeImage(reader, new Uint8Array(both), limits);
     expect(result.codes.map((c) => c.text).sort()).toEqual([TEXT, 'the plain one'].sort());
     expect(result.pass).toBe('fast+regrid');
@@ -99,7 +109,11 @@ describe('smooth', () => {
   });
 
   it('leaves a flat image flat, down to 1x1', () => {
-    for (const [w, h] of [[1, 1], [2, 3], [9, 4]] as const) {
+    for (const [w, h] of [
+      [1, 1],
+      [2, 3],
+      [9, 4],
+    ] as const) {
       expect([...smooth({ data: new Uint8Array(w * h).fill(77), width: w, height: h }).data]).toEqual(new Array(w * h).fill(77));
     }
   });

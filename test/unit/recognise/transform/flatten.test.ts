@@ -67,7 +67,11 @@ describe('illumination flattening', () => {
 
   it('is the cascade pass that reads such a picture', async () => {
     const picture = shadowed(0.2);
-    const bytes = new Uint8Array(await sharp(Buffer.from(picture.data), { raw: { width: picture.width, height: picture.height, channels: 1 } }).png().toBuffer());
+    const bytes = new Uint8Array(
+      await sharp(Buffer.from(picture.data), { raw: { width: picture.width, height: picture.height, channels: 1 } })
+        .png()
+        .toBuffer(),
+    );
     const result = await decodeImage(reader, bytes, { formats: ['QRCode'], maxSide: 1200, maxPixels: 25_000_000 });
     expect(result.codes.map((c) => c.text)).toEqual([TEXT]);
     expect(result.pass).toBe('flattened');
