@@ -38,8 +38,8 @@ export interface RunOptions {
 export const TASKS_PER_THREAD = 8;
 
 /** The entry to start threads with: the compiled file, or its TypeScript source run through tsx. */
-function resolveEntry(entry: URL): { filename: string; execArgv: string[] } {
-  if (existsSync(entry)) return { filename: entry.href, execArgv: [] };
+function resolveEntry(entry: URL): { filename: string; execArgv?: string[] } {
+  if (existsSync(entry)) return { filename: entry.href };
   const source = new URL(entry.href.replace(/\.js$/, '.ts'));
   if (!existsSync(source)) throw new Error(`worker entry ${fileURLToPath(entry)} does not exist (npm run build)`);
   return { filename: source.href, execArgv: ['--import', 'tsx'] };

@@ -1,3 +1,4 @@
+import type { DecodeResult as ServiceDecodeResult, DecodedCode as ServiceDecodedCode } from '../../src/recognise/result.js';
 import { hasMessage, t } from './i18n.js';
 
 /** An API error in the user's language when the page knows its code, else the service's own words. */
@@ -68,23 +69,12 @@ export async function generate(params: GenerateParams, signal?: AbortSignal): Pr
   };
 }
 
-export interface Point {
-  x: number;
-  y: number;
-}
+export type { Point } from '../../src/recognise/result.js';
 
-export interface DecodedCode {
-  text: string;
-  format: string;
-  position: { topLeft: Point; topRight: Point; bottomRight: Point; bottomLeft: Point };
-}
+/** What the page shows of a code: in the service's answers and in the camera worker's reads alike. */
+export type DecodedCode = Pick<ServiceDecodedCode, 'text' | 'format' | 'position'>;
 
-export interface DecodeResult {
-  codes: DecodedCode[];
-  sequences?: { id: string; text: string; parts: number }[];
-  width: number;
-  height: number;
-}
+export type DecodeResult = Pick<ServiceDecodeResult, 'codes' | 'sequences' | 'width' | 'height'>;
 
 export async function decode(image: Blob, filename: string): Promise<DecodeResult> {
   const form = new FormData();
