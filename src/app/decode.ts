@@ -13,6 +13,12 @@ export type DecodeOutcome = 'found' | 'none' | 'error' | 'abandoned';
 /** A decode as clients see it: the texts first, then everything the reader knows. */
 export type DecodeAnswer = { readonly texts: string[] } & DecodeResult;
 
+export interface DecodeUpload {
+  readonly bytes: Uint8Array;
+  /** As the client sent it: a list, a comma-separated string or undefined. */
+  readonly formats: unknown;
+}
+
 export interface NamedImage {
   readonly name: string;
   readonly bytes: Uint8Array;
@@ -34,9 +40,10 @@ export class DecodeService {
     private readonly onOutcome: (outcome: DecodeOutcome) => void = () => undefined,
   ) {}
 
-  /** `formats` as the client sent it (a list, a comma-separated string or undefined). */
-  async decode(bytes: Uint8Array, formats: unknown, signal?: AbortSignal): Promise<DecodeAnswer> {
+  /** An image and `formats` as the client sent them, or their reading still under way (a failure to read counts as this decode's error). */
+  async decode(upload: DecodeUpload | Promise<DecodeUpload>, signal?: AbortSignal): Promise<DecodeAnswer> {
     try {
+      const { bytes, formats } = await upload;
       const result = await this.engine.decode(bytes, { formats: parseFormats(formats), ...this.limits }, signal);
       this.onOutcome(result.codes.length ? 'found' : 'none');
       return { texts: result.codes.map((c) => c.text), ...result };

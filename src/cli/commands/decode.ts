@@ -28,7 +28,7 @@ async function decode(files: string[], flags: DecodeFlags): Promise<void> {
   for (const file of files) {
     let result: DecodeAnswer;
     try {
-      result = await service.decode(await readImage(file), flags.formats);
+      result = await service.decode({ bytes: await readImage(file), formats: flags.formats });
     } catch (err) {
       failures++;
       // The reader runs here, so an unexpected error is the user's to see, not a server's to hide.

@@ -37,7 +37,9 @@ export function addGenerateCommand(program: Command): void {
   for (const name of GENERATE_OPTION_NAMES) {
     const spec = GENERATE_OPTION_SPECS[name];
     const short = name === 'format' ? '-f, ' : '';
-    const option = new Option(`${short}${spec.cli.flag} <${spec.cli.value}>`, `${spec.description} (default ${describeDefault(spec)})`);
+    // The CLI's format follows the output file, or is text for the terminal, not the API's default.
+    const fallback = name === 'format' ? 'the extension of -o, else txt' : describeDefault(spec);
+    const option = new Option(`${short}${spec.cli.flag} <${spec.cli.value}>`, `${spec.description} (default ${fallback})`);
     command.addOption(spec.type === 'enum' ? option.choices([...spec.accepts]) : option);
   }
   command.action(generate);

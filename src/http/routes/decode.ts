@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { DecodeService, NamedImage } from '../../app/decode.js';
+import type { DecodeService, DecodeUpload, NamedImage } from '../../app/decode.js';
 import { QrwError } from '../../errors.js';
 import { BatchAnswerSchema, CompatDecodeSchema, DecodeAnswerSchema, FormatsQuerySchema, errorResponses } from '../schemas.js';
 
@@ -7,18 +7,13 @@ import { BatchAnswerSchema, CompatDecodeSchema, DecodeAnswerSchema, FormatsQuery
 export const MAX_BATCH_FILES = 16;
 const IMAGE_FIELDS = new Set(['image', 'images']);
 
-interface Upload {
-  readonly bytes: Uint8Array;
-  readonly formats: unknown;
-}
-
 /** The same memory as a plain Uint8Array (`new Uint8Array(buffer)` would copy it); a whole-buffer view moves to the worker without a copy. */
 function viewOf(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
 /** Multipart (field `image`, optional field `formats`) or a raw image body. */
-async function readUpload(request: FastifyRequest<{ Querystring: { formats?: string } }>): Promise<Upload> {
+async function readUpload(request: FastifyRequest<{ Querystring: { formats?: string } }>): Promise<DecodeUpload> {
   if (request.isMultipart()) {
     let bytes: Uint8Array | undefined;
     let formats: unknown = request.query.formats;
@@ -85,10 +80,7 @@ function clientGone(reply: FastifyReply): AbortSignal {
 
 export function registerDecodeRoutes(app: FastifyInstance, service: DecodeService, shedWhenFull: (request: FastifyRequest, reply: FastifyReply) => Promise<void>, maxBodyBytes: number): void {
   const response = errorResponses(400, 413, 415, 422, 429, 503);
-  const single = async (request: FastifyRequest<{ Querystring: { formats?: string } }>, reply: FastifyReply) => {
-    const upload = await readUpload(request);
-    return service.decode(upload.bytes, upload.formats, clientGone(reply));
-  };
+  const single = (request: FastifyRequest<{ Querystring: { formats?: string } }>, reply: FastifyReply) => service.decode(readUpload(request), clientGone(reply));
 
   app.post<{ Querystring: { formats?: string } }>(
     '/api/v1/decode',

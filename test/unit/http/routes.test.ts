@@ -153,3 +153,15 @@ describe('ops routes and the API document', () => {
     expect(error.properties.error.properties.code.enum).toEqual(ERRORS.map((e) => e.code));
   });
 });
+
+describe('decode metrics', () => {
+  it('counts every decode request by outcome, one refused before decoding included', async () => {
+    const count = async (outcome: string): Promise<number> =>
+      Number(new RegExp(`^qrw_decode_total\\{outcome="${outcome}"\\} (\\d+)`, 'm').exec((await inject({ method: 'GET', url: '/metrics' })).body)?.[1] ?? 0);
+    const [found, error] = [await count('found'), await count('error')];
+    await inject({ method: 'POST', url: '/api/v1/decode', payload: form([{ name: 'a.png', bytes: await png('counted') }]) });
+    await inject({ method: 'POST', url: '/api/v1/decode', payload: form([{ name: 'a.png', bytes: await png('x') }], 'other') });
+    expect(await count('found')).toBe(found + 1);
+    expect(await count('error')).toBe(error + 1);
+  });
+});
