@@ -1,7 +1,8 @@
 /**
  * The layering of src/ (`npm run lint:deps`): which room may load which. From the bottom up:
  * errors.ts; qr/ (generation, browser-safe; qr/spec/ wraps node-qrcode's internals); recognise/
- * (reading pictures); platform/; workers/; app/; http/ and cli/; server.ts and index.ts at the top.
+ * (reading pictures) and idphoto/ (ID photos) beside it; platform/; workers/; app/; http/ and cli/;
+ * server.ts and index.ts at the top.
  * Type-only imports count too (tsPreCompilationDeps): a type import still ties a room to another's code.
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -55,6 +56,20 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/recognise/' },
       to: { path: '^src/qr/', pathNot: '^src/qr/spec/' },
+    },
+    {
+      name: 'idphoto-below-the-service',
+      comment: 'The ID-photo tool is a library like recognition: it stands on errors.ts alone, so the service, the CLI and jobs can all use it.',
+      severity: 'error',
+      from: { path: '^src/idphoto/' },
+      to: { path: '^src/', pathNot: '^src/(errors\\.ts$|idphoto/)' },
+    },
+    {
+      name: 'onnxruntime-only-in-idphoto',
+      comment: 'onnxruntime-node (a large native runtime) serves the ID-photo models only, so nothing else may load it.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/idphoto/' },
+      to: { path: '(^|/)node_modules/onnxruntime-[^/]+/' },
     },
     {
       name: 'sharp-only-in-recognise-input',

@@ -20,6 +20,7 @@ import { registerWebRoutes } from './plugins/web.js';
 import { registerDecodeRoutes } from './routes/decode.js';
 import { registerGenerateRoutes } from './routes/generate.js';
 import { registerHealthRoutes, type Readiness } from './routes/health.js';
+import { registerIdPhotoRoutes } from './routes/idphoto.js';
 
 export interface AppDeps {
   readonly config: Config;
@@ -83,6 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerHealthRoutes(server, VERSION, readiness, metrics);
   registerGenerateRoutes(server, deps.generate, config.cacheMaxAgeSeconds);
   registerDecodeRoutes(server, deps.decode, shedWhenSaturated(deps.saturated), config.maxBodyBytes);
+  registerIdPhotoRoutes(server);
   if (!(await registerWebRoutes(server))) server.log.warn('The web page is not built (npm run build); only the API is served.');
   return { server, readiness, metrics };
 }

@@ -66,3 +66,51 @@ export function errorResponses(...statuses: number[]): Record<number, typeof Err
 }
 
 export const GENERATE_CONTENT_TYPES = Object.values(OUTPUT_FORMAT_SPECS).map((f) => f.contentType.split(';')[0]!);
+
+const range = { type: 'object', properties: { min: { type: 'number' }, max: { type: 'number' } }, required: ['min', 'max'] } as const;
+/** A length on a photo: one of { mm }, { px } or { fraction } (of the height), each a range. */
+const length = { type: 'object', properties: { mm: range, px: range, fraction: range } } as const;
+const pxRange = { ...range, description: 'pixels of the finished photo' };
+
+export const IdPhotoSpecsSchema = {
+  type: 'object',
+  properties: {
+    specs: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          name: { type: 'object', properties: { en: { type: 'string' }, zh: { type: 'string' } }, required: ['en', 'zh'] },
+          region: { type: 'string', description: 'ISO 3166 alpha-2, EU, or studio (print conventions)' },
+          size: { type: 'object', properties: { widthMm: { type: 'number' }, heightMm: { type: 'number' }, widthPx: { type: 'integer' }, heightPx: { type: 'integer' } } },
+          dpi: { type: 'number' },
+          head: { ...length, description: 'chin to crown' },
+          crown: { type: 'string', enum: ['hair', 'skull'], description: 'where the head is measured to: the top of the hair or of the skull' },
+          crownMargin: { ...length, description: 'crown to the top edge' },
+          eyesFromBottom: length,
+          backgrounds: { type: 'array', items: { type: 'string' }, description: 'allowed colours, the default first' },
+          fileKb: range,
+          status: { type: 'string', enum: ['official', 'two-sources', 'one-source', 'conflict', 'convention'] },
+          sources: { type: 'array', items: { type: 'string' } },
+          conflicts: { type: 'array', items: { type: 'object', properties: { rule: { type: 'string' }, values: { type: 'array', items: { type: 'string' } } } } },
+          pixels: {
+            type: 'object',
+            description: 'the spec in pixels of the finished photo',
+            properties: { width: { type: 'integer' }, height: { type: 'integer' }, dpi: { type: 'number' }, head: pxRange, crownMargin: pxRange, eyesFromTop: pxRange },
+            required: ['width', 'height', 'dpi'],
+          },
+        },
+        required: ['id', 'name', 'region', 'size', 'dpi', 'crown', 'backgrounds', 'status', 'sources', 'pixels'],
+      },
+    },
+    sheets: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { id: { type: 'string' }, name: { type: 'string' }, aliases: { type: 'array', items: { type: 'string' } }, widthMm: { type: 'number' }, heightMm: { type: 'number' } },
+      },
+    },
+  },
+  required: ['specs', 'sheets'],
+} as const;

@@ -4,6 +4,7 @@ import { ERRORS } from '../../../src/errors.js';
 import { statusOf } from '../../../src/http/plugins/errors.js';
 import { GENERATE_OPTION_SPECS } from '../../../src/qr/options.js';
 import { DecodeResultSchema } from '../../../src/recognise/index.js';
+import { SPECS } from '../../../src/idphoto/specs.js';
 import type { App } from '../../../src/server.js';
 import { injectableApp } from '../../helpers/app.js';
 
@@ -163,5 +164,18 @@ describe('decode metrics', () => {
     await inject({ method: 'POST', url: '/api/v1/decode', payload: form([{ name: 'a.png', bytes: await png('x') }], 'other') });
     expect(await count('found')).toBe(found + 1);
     expect(await count('error')).toBe(error + 1);
+  });
+});
+
+describe('ID-photo routes', () => {
+  it('lists every spec with its pixels, its sources and its conflicts, and the print sheets', async () => {
+    const res = await inject({ method: 'GET', url: '/api/v1/idphoto/specs' });
+    expect(res.statusCode).toBe(200);
+    const { specs, sheets } = res.json() as { specs: Array<Record<string, unknown> & { id: string; pixels: { width: number; height: number; dpi: number } }>; sheets: Array<{ id: string }> };
+    expect(specs.map((s) => s.id)).toEqual(SPECS.map((s) => s.id));
+    expect(specs.find((s) => s.id === 'cn-id-card')!.pixels).toMatchObject({ width: 358, height: 441, dpi: 350 });
+    expect(specs.find((s) => s.id === 'jp-visa')).toMatchObject({ status: 'conflict', conflicts: [{ rule: 'size', values: ['45x45 mm', '35x45 mm'] }] });
+    expect(specs.find((s) => s.id === 'us-passport')).toMatchObject({ crown: 'hair', head: { mm: { min: 25.4 } }, sources: [expect.stringContaining('Department of State')] });
+    expect(sheets.map((s) => s.id)).toContain('4x6in');
   });
 });
