@@ -17,7 +17,7 @@ describe('production install (the Dockerfile runtime stage, without Docker)', ()
   afterAll(() => service.stop('SIGKILL'));
 
   it('installs, starts from a clean folder, serves the page and the API, and stops cleanly', async () => {
-    for (const file of ['package.json', 'package-lock.json', 'native/binding.gyp', 'native/build.mjs', 'native/luma.c']) cpSync(join(ROOT, file), join(dir, file));
+    for (const file of ['package.json', 'package-lock.json', '.npmrc', 'native/binding.gyp', 'native/build.mjs', 'native/luma.c']) cpSync(join(ROOT, file), join(dir, file));
     const install = spawnSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: dir, encoding: 'utf8', timeout: 240_000 });
     expect(install.status, install.stderr).toBe(0);
     cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
