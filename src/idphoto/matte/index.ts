@@ -1,0 +1,12 @@
+export type { Image, Rgb } from './image.js';
+export { createImage } from './image.js';
+export { boxFilter, boxFilterRows } from './box.js';
+export { resizeBilinear, downsampleArea, upsampleBilinear } from './resize.js';
+export { DEFAULT_REFINE_OPTIONS, fastGuidedFilter, guidedFilter, refineMatte, refineRadius, type FastGuidedFilterOptions, type GuidedFilterOptions } from './guided-filter.js';
+export { estimateForeground, type ForegroundMethod, type ForegroundOptions } from './foreground.js';
+export type { BlurFusionOptions } from './foreground-blur-fusion.js';
+export type { MultilevelOptions } from './foreground-multilevel.js';
+export { composite, hexToRgb } from './composite.js';
+export { fromBytes, toBytes, type RawShape } from './bytes.js';
+export { deltaE76, imageToLab, srgbToLab } from './lab.js';
+export { DEFAULT_HALO_BAND, haloBand, haloScore, type HaloBandOptions } from './halo.js';
