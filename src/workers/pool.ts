@@ -37,12 +37,18 @@ export interface RunOptions {
 /** Tasks handed to a thread ahead of time; it runs them one at a time (thread.ts): see docs/design/concurrency.md. */
 export const TASKS_PER_THREAD = 8;
 
+/**
+ * Piscina loads a worker entry with require() first; on Node 20.19+ that is require(esm), which crashed
+ * a process with a V8 fatal error while a pool started (seen once in CI): threads load entries with import().
+ */
+const THREAD_EXEC_ARGV = ['--no-experimental-require-module'];
+
 /** The entry to start threads with: the compiled file, or its TypeScript source run through tsx. */
-function resolveEntry(entry: URL): { filename: string; execArgv?: string[] } {
-  if (existsSync(entry)) return { filename: entry.href };
+function resolveEntry(entry: URL): { filename: string; execArgv: string[] } {
+  if (existsSync(entry)) return { filename: entry.href, execArgv: THREAD_EXEC_ARGV };
   const source = new URL(entry.href.replace(/\.js$/, '.ts'));
   if (!existsSync(source)) throw new Error(`worker entry ${fileURLToPath(entry)} does not exist (npm run build)`);
-  return { filename: source.href, execArgv: ['--import', 'tsx'] };
+  return { filename: source.href, execArgv: ['--import', 'tsx', ...THREAD_EXEC_ARGV] };
 }
 
 export class WorkerPool<M extends TaskMap> {
