@@ -70,6 +70,21 @@ const studio = (id: string, en: string, zh: string, widthMm: number, heightMm: n
   sources: [`Photo-studio convention (${note}); head share of the height is ours: the common 50-70 %`],
 });
 
+/** The US passport and visa photo: one rule set. */
+const US_PASSPORT_PHOTO = {
+  region: 'US',
+  size: { widthMm: 50.8, heightMm: 50.8 },
+  dpi: 300,
+  head: { mm: { min: 25.4, max: 34.925 } },
+  crown: 'hair',
+  eyesFromBottom: { mm: { min: 28.575, max: 34.925 } },
+  backgrounds: [WHITE, OFF_WHITE],
+  status: 'official',
+  sources: [
+    'US Department of State photo requirements (2x2 in; head 1 to 1 3/8 in, chin to the top of the hair), e.g. bg.usembassy.gov; eye line 1 1/8 to 1 3/8 in from the bottom: two secondary pages',
+  ],
+} as const satisfies Omit<IdPhotoSpec, 'id' | 'name'>;
+
 export const SPECS: readonly IdPhotoSpec[] = [
   studio('cn-1inch', '1-inch', '一寸', 25, 35, '295x413 px at 300 dpi'),
   studio('cn-1inch-small', 'Small 1-inch', '小一寸', 22, 32, '260x378 px at 300 dpi'),
@@ -146,34 +161,8 @@ export const SPECS: readonly IdPhotoSpec[] = [
     status: 'one-source',
     sources: ['One secondary guide: 354x472 px, 40-120 KB; head share as on the printed visa photo (28-33 of 48 mm)'],
   },
-  {
-    id: 'us-passport',
-    name: { en: 'US passport', zh: '美国护照' },
-    region: 'US',
-    size: { widthMm: 50.8, heightMm: 50.8 },
-    dpi: 300,
-    head: { mm: { min: 25.4, max: 34.925 } },
-    crown: 'hair',
-    eyesFromBottom: { mm: { min: 28.575, max: 34.925 } },
-    backgrounds: [WHITE, OFF_WHITE],
-    status: 'official',
-    sources: [
-      'US Department of State photo requirements (2x2 in; head 1 to 1 3/8 in, chin to the top of the hair), e.g. bg.usembassy.gov; eye line 1 1/8 to 1 3/8 in from the bottom: two secondary pages',
-    ],
-  },
-  {
-    id: 'us-visa',
-    name: { en: 'US visa', zh: '美国签证' },
-    region: 'US',
-    size: { widthMm: 50.8, heightMm: 50.8 },
-    dpi: 300,
-    head: { mm: { min: 25.4, max: 34.925 } },
-    crown: 'hair',
-    eyesFromBottom: { mm: { min: 28.575, max: 34.925 } },
-    backgrounds: [WHITE, OFF_WHITE],
-    status: 'official',
-    sources: ['US Department of State photo requirements, as for the passport'],
-  },
+  { ...US_PASSPORT_PHOTO, id: 'us-passport', name: { en: 'US passport', zh: '美国护照' } },
+  { ...US_PASSPORT_PHOTO, id: 'us-visa', name: { en: 'US visa', zh: '美国签证' } },
   {
     id: 'us-dv-digital',
     name: { en: 'US DV lottery / DS-160, digital', zh: '美国绿卡抽签 / DS-160（数码照片）' },
