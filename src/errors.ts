@@ -76,10 +76,6 @@ export class QrwError extends Error {
     super(message);
   }
 
-  get kind(): ErrorKind {
-    return kindOf(this.code);
-  }
-
   toJSON(): ErrorInfo {
     return this.details ? { code: this.code, message: this.message, details: this.details } : { code: this.code, message: this.message };
   }

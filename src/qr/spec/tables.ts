@@ -20,11 +20,6 @@ export const MASK_COUNT = 8;
 /** node-qrcode compares its level objects by identity. */
 export const LEVEL_OBJECTS = { L, M, Q, H } as const;
 
-/** Modules per side of a version's symbol, without the quiet zone. */
-export function symbolSize(version: number): number {
-  return 17 + 4 * version;
-}
-
 /** Codewords (data and check) a symbol of `version` holds. */
 export function totalCodewords(version: number): number {
   return getSymbolTotalCodewords(version);
