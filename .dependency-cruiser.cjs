@@ -72,6 +72,13 @@ module.exports = {
       to: { path: '(^|/)node_modules/onnxruntime-[^/]+/' },
     },
     {
+      name: 'tensorflow-only-in-idphoto',
+      comment: 'TensorFlow.js (WebAssembly) runs the ID-photo models only, so nothing else may load it.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/idphoto/' },
+      to: { path: '(^|/)node_modules/@tensorflow/' },
+    },
+    {
       name: 'sharp-only-in-recognise-input',
       comment: 'sharp (libvips, native, ~0.2 s to load) is loaded lazily in one place, src/recognise/input, so nothing else pays for it or depends on it being installed.',
       severity: 'error',
