@@ -4,12 +4,9 @@
  * with the photo as guide.
  */
 
-/** 8-bit RGB pixels, 3 bytes a pixel, rows top to bottom. */
-export interface RgbImage {
-  readonly data: Uint8Array;
-  readonly width: number;
-  readonly height: number;
-}
+import type { RgbImage } from '../rgb.js';
+
+export type { RgbImage } from '../rgb.js';
 
 /**
  * Alpha in 0..1 (1 = the person), row-major, at the engine's working resolution. It covers the whole

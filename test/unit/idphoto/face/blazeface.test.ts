@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { loadFaceDetector, modelUrl, rollDegrees, type BlazeFaceModel, type Face
 import { weightedNms, type RawDetection } from '../../../../src/idphoto/face/decode.js';
 import { letterboxToTensor } from '../../../../src/idphoto/face/letterbox.js';
 import { sharedPath } from '../../../helpers/shared.js';
+import { loadedBeforeAndAfter } from '../../../helpers/lazy.js';
 
 const MODELS_DIR = fileURLToPath(new URL('../../../../models/blazeface/', import.meta.url));
 const MODELS: readonly BlazeFaceModel[] = ['back', 'front'];
@@ -45,17 +45,7 @@ describe('the BlazeFace model files', () => {
 describe('loading', () => {
   it('leaves onnxruntime-node unloaded until a detector is made', () => {
     // A fresh process: this one may have loaded it for another test already.
-    const source = fileURLToPath(new URL('../../../../src/idphoto/face/blazeface.ts', import.meta.url));
-    const script = `
-      import { createRequire } from 'node:module';
-      const cache = createRequire(import.meta.url).cache;
-      const loaded = () => Object.keys(cache).some((k) => k.includes('/onnxruntime-node/'));
-      const face = await import(${JSON.stringify(source)});
-      const before = loaded();
-      await face.loadFaceDetector();
-      console.log(JSON.stringify({ before, after: loaded() }));`;
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
-    expect(JSON.parse(out)).toEqual({ before: false, after: true });
+    expect(loadedBeforeAndAfter(new URL('../../../../src/idphoto/face/blazeface.ts', import.meta.url), '/onnxruntime-node/', 'await m.loadFaceDetector()')).toEqual({ before: false, after: true });
   });
 });
 

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import type { Matte, MattingEngine, RgbImage } from '../../../../src/idphoto/mat
 import { resizeToTensor } from '../../../../src/idphoto/matting/resize-input.js';
 import { loadSelfieMatting, SELFIE_SIZE, selfieModelDir } from '../../../../src/idphoto/matting/selfie.js';
 import { sharedPath } from '../../../helpers/shared.js';
+import { loadedBeforeAndAfter } from '../../../helpers/lazy.js';
 
 async function rgb(path: string): Promise<RgbImage> {
   const { data, info } = await sharp(path).removeAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -84,18 +84,10 @@ describe('resizeToTensor', () => {
 describe('loading', () => {
   it('leaves TensorFlow.js unloaded until an engine is made', () => {
     // A fresh process: this one has loaded it already.
-    const source = fileURLToPath(new URL('../../../../src/idphoto/matting/selfie.ts', import.meta.url));
-    const script = `
-      import { createRequire } from 'node:module';
-      const cache = createRequire(import.meta.url).cache;
-      const loaded = () => Object.keys(cache).some((k) => k.includes('/@tensorflow/'));
-      const selfie = await import(${JSON.stringify(source)});
-      const before = loaded();
-      const engine = await selfie.loadSelfieMatting();
-      await engine.release();
-      console.log(JSON.stringify({ before, after: loaded() }));`;
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
-    expect(JSON.parse(out)).toEqual({ before: false, after: true });
+    expect(loadedBeforeAndAfter(new URL('../../../../src/idphoto/matting/selfie.ts', import.meta.url), '/@tensorflow/', 'await (await m.loadSelfieMatting()).release()')).toEqual({
+      before: false,
+      after: true,
+    });
   });
 });
 
