@@ -38,8 +38,8 @@ export interface RunOptions {
 export const TASKS_PER_THREAD = 8;
 
 /**
- * Piscina loads a worker entry with require() first; on Node 20.19+ that is require(esm), which crashed
- * a process with a V8 fatal error while a pool started (seen once in CI): threads load entries with import().
+ * Piscina loads a worker entry with require() first, which on Node 20.19+ is require(esm) and can abort
+ * the process with a V8 fatal error (docs/design/concurrency.md): threads load entries with import().
  */
 const THREAD_EXEC_ARGV = ['--no-experimental-require-module'];
 
