@@ -36,6 +36,13 @@ export const ERROR_GROUPS = {
     CORRUPT_IMAGE: { kind: 'unprocessable', meaning: 'the image is damaged and no code could be read from what remains' },
     IMAGE_TOO_LARGE: { kind: 'unprocessable', meaning: 'width x height is over `MAX_IMAGE_PIXELS` (checked before decoding)' },
   },
+  /** ID photos. */
+  idphoto: {
+    NO_FACE: { kind: 'unprocessable', meaning: 'no face was found in the portrait' },
+    MULTIPLE_FACES: { kind: 'unprocessable', meaning: 'more than one face of similar size; crop to one person or send `pick=largest`' },
+    FACE_TOO_SMALL: { kind: 'unprocessable', meaning: 'the face has too few pixels for the requested photo (it would be enlarged more than `details.maxUpscale` times)' },
+    ENGINE_UNAVAILABLE: { kind: 'unprocessable', meaning: 'the matting engine asked for is not installed here; `details.reason` says how to install it' },
+  },
 } as const satisfies Record<string, Record<string, { kind: ErrorKind; meaning: string }>>;
 
 type Groups = typeof ERROR_GROUPS;

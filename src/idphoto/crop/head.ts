@@ -1,0 +1,105 @@
+/**
+ * Where the head is: the eye line and roll from the face detector, the chin and the top of the skull
+ * from average facial proportions, the top of the hair from the matte. Distances run along the head's
+ * own vertical axis (perpendicular to the eye line), in pixels of the image the face was found in.
+ */
+import type { Point } from '../affine.js';
+import type { Image } from '../matte/image.js';
+
+/** What the measurement needs of a detected face (src/idphoto/face): subject's eyes, mouth centre, box. */
+export interface FaceLandmarks {
+  readonly box: { readonly x: number; readonly y: number; readonly width: number; readonly height: number };
+  readonly rightEye: Point;
+  readonly leftEye: Point;
+  readonly mouth: Point;
+}
+
+export interface HeadMeasure {
+  /** Midpoint of the eye centres. */
+  readonly eyes: Point;
+  /** Eye line angle in degrees (positive: the eye on the image's right is lower); rotating by minus this levels it. */
+  readonly roll: number;
+  readonly eyeDistance: number;
+  readonly faceWidth: number;
+  /** Eye line to chin (an estimate: the detector gives no chin). */
+  readonly chinBelowEyes: number;
+  /** Eye line to the top of the skull (an estimate from proportions). */
+  readonly skullAboveEyes: number;
+  /** Eye line to the top of the hair, from the matte; the skull estimate where the matte shows nothing higher. */
+  readonly hairAboveEyes: number;
+  /** The person's silhouette runs off the image's top edge above the head: the real hair top is higher than measured. */
+  readonly crownCutOff: boolean;
+}
+
+/**
+ * Chin below the mouth centre as a share of the eye line to mouth distance: about 0.7-0.75 from anthropometric
+ * norms of adult faces (stomion to gnathion about 46-50 mm, pupils to stomion about 62-68 mm; Farkas 1994).
+ */
+export const CHIN_RATIO = 0.7;
+/** Top of the skull above the eye line as a share of the eye line to chin distance: the eyes sit about halfway down the head (vertex to gnathion ~217-232 mm). */
+export const SKULL_RATIO = 1.0;
+/** Alpha at or above this is the person when the hair top is looked for. */
+const PERSON = 0.5;
+
+function sampleMatte(matte: Image, x: number, y: number): number {
+  const { width, height, data } = matte;
+  const fx = Math.min(Math.max(x - 0.5, 0), width - 1);
+  const fy = Math.min(Math.max(y - 0.5, 0), height - 1);
+  const x0 = Math.floor(fx);
+  const y0 = Math.floor(fy);
+  const x1 = Math.min(x0 + 1, width - 1);
+  const y1 = Math.min(y0 + 1, height - 1);
+  const tx = fx - x0;
+  const ty = fy - y0;
+  const top = data[y0 * width + x0]! * (1 - tx) + data[y0 * width + x1]! * tx;
+  const bottom = data[y1 * width + x0]! * (1 - tx) + data[y1 * width + x1]! * tx;
+  return top * (1 - ty) + bottom * ty;
+}
+
+/**
+ * The head of `face` in an image of `width` x `height` px whose person matte is `matte` (any resolution,
+ * stretched over the whole image, as the engines give it).
+ */
+export function measureHead(face: FaceLandmarks, matte: Image, width: number, height: number): HeadMeasure {
+  const eyes = { x: (face.rightEye.x + face.leftEye.x) / 2, y: (face.rightEye.y + face.leftEye.y) / 2 };
+  const ex = face.leftEye.x - face.rightEye.x;
+  const ey = face.leftEye.y - face.rightEye.y;
+  const eyeDistance = Math.hypot(ex, ey);
+  const roll = (Math.atan2(ey, ex) * 180) / Math.PI;
+  const across = { x: ex / eyeDistance, y: ey / eyeDistance };
+  const up = { x: across.y, y: -across.x };
+  const mouthBelowEyes = -((face.mouth.x - eyes.x) * up.x + (face.mouth.y - eyes.y) * up.y);
+  const chinBelowEyes = mouthBelowEyes * (1 + CHIN_RATIO);
+  const skullAboveEyes = chinBelowEyes * SKULL_RATIO;
+  const faceWidth = face.box.width;
+
+  // Walk up from the eye line along the head's axis, in columns across the crown, until the matte ends.
+  const mx = matte.width / width;
+  const my = matte.height / height;
+  const step = Math.max(0.5, 0.5 / Math.min(mx, my));
+  const limit = 4 * chinBelowEyes;
+  let hair = 0;
+  let crownCutOff = false;
+  const columns = 9;
+  for (let c = 0; c < columns; c++) {
+    const offset = (c / (columns - 1) - 0.5) * 0.6 * faceWidth;
+    const bx = eyes.x + across.x * offset;
+    const by = eyes.y + across.y * offset;
+    for (let t = 0; t <= limit; t += step) {
+      const x = bx + up.x * t;
+      const y = by + up.y * t;
+      if (y < 0 || x < 0 || x >= width) {
+        // Only the middle columns decide a cut-off: the outer ones leave the frame beside a head that fits.
+        if (Math.abs(offset) <= 0.2 * faceWidth) crownCutOff = true;
+        hair = Math.max(hair, t);
+        break;
+      }
+      if (sampleMatte(matte, x * mx, y * my) < PERSON) {
+        hair = Math.max(hair, t);
+        break;
+      }
+    }
+  }
+  const hairAboveEyes = crownCutOff ? Math.max(hair, skullAboveEyes) : hair < 0.5 * skullAboveEyes ? skullAboveEyes : hair;
+  return { eyes, roll, eyeDistance, faceWidth, chinBelowEyes, skullAboveEyes: Math.min(skullAboveEyes, hairAboveEyes), hairAboveEyes, crownCutOff };
+}

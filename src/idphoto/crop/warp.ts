@@ -1,0 +1,143 @@
+/**
+ * The photo's frame cut out of the measured image: every photo pixel looked up through the inverse of
+ * the placement's affine map, for the colours and for the coarse matte alike, so that rotation, scale
+ * and crop happen in one resampling.
+ */
+import { invertAffine, type Affine } from '../affine.js';
+import { createImage, type Image } from '../matte/image.js';
+import type { RgbImage } from '../rgb.js';
+
+export interface WarpedFrame {
+  /** Colours 0..1, the guide for the refinement. */
+  readonly image: Image;
+  /** The engine's coarse matte in the same frame. */
+  readonly matte: Image;
+}
+
+/** Most samples per axis and photo pixel when the image shrinks (a box filter over the footprint). */
+const MAX_SUPERSAMPLE = 3;
+/** Colours continued past an edge are that edge blurred along it by this share of the image's size: smooth bands, not streaks of every stitch. */
+const EDGE_BLUR_SHARE = 0.02;
+
+/** `count` RGB pixels read by `at(i)` (an offset into `data`), box-blurred along the line: the colours an edge continues with. */
+function blurredLine(data: Uint8Array, count: number, at: (i: number) => number): Float32Array {
+  const radius = Math.max(2, Math.round(EDGE_BLUR_SHARE * count));
+  const out = new Float32Array(count * 3);
+  for (let i = 0; i < count; i++) {
+    let r = 0;
+    let g = 0;
+    let b = 0;
+    let n = 0;
+    for (let j = Math.max(0, i - radius); j <= Math.min(count - 1, i + radius); j++, n++) {
+      const p = at(j);
+      r += data[p]!;
+      g += data[p + 1]!;
+      b += data[p + 2]!;
+    }
+    out[i * 3] = r / n;
+    out[i * 3 + 1] = g / n;
+    out[i * 3 + 2] = b / n;
+  }
+  return out;
+}
+
+/** Linear interpolation along a blurred edge line at fractional position `f` (clamped). */
+function lineAt(line: Float32Array, f: number, channel: number): number {
+  const n = line.length / 3;
+  const c = Math.min(Math.max(f, 0), n - 1);
+  const i = Math.floor(c);
+  const j = Math.min(i + 1, n - 1);
+  const t = c - i;
+  return line[i * 3 + channel]! * (1 - t) + line[j * 3 + channel]! * t;
+}
+
+/**
+ * `image` and its coarse `matte` (stretched over the whole image) seen through `transform` (image ->
+ * photo) in a width x height frame. Outside the image the colours continue from its nearest edge; the
+ * matte does too at the sides and below (shoulders run on past a tight crop), but above the image's top
+ * it is background, so a cut-off crown gets a plain sky rather than smeared hair.
+ */
+export function warpFrame(image: RgbImage, matte: Image, transform: Affine, width: number, height: number): WarpedFrame {
+  const inverse = invertAffine(transform);
+  const [a, b, c, d, e, f] = inverse;
+  const footprint = Math.max(Math.hypot(a, d), Math.hypot(b, e));
+  const k = Math.min(MAX_SUPERSAMPLE, Math.max(1, Math.ceil(footprint)));
+  const { data, width: iw, height: ih } = image;
+  const mw = matte.width;
+  const mh = matte.height;
+  const md = matte.data;
+  const sx = mw / iw;
+  const sy = mh / ih;
+  const out = createImage(width, height, 3);
+  const alpha = createImage(width, height, 1);
+  const o = out.data;
+  const al = alpha.data;
+  const weight = 1 / (k * k * 255);
+  const bottom = blurredLine(data, iw, (i) => ((ih - 1) * iw + i) * 3);
+  const left = blurredLine(data, ih, (i) => i * iw * 3);
+  const right = blurredLine(data, ih, (i) => (i * iw + iw - 1) * 3);
+  for (let v = 0; v < height; v++) {
+    for (let u = 0; u < width; u++) {
+      let r = 0;
+      let g = 0;
+      let bl = 0;
+      let m = 0;
+      for (let j = 0; j < k; j++) {
+        const pv = v + (j + 0.5) / k;
+        for (let i = 0; i < k; i++) {
+          const pu = u + (i + 0.5) / k;
+          // Pixel centres: photo (pu, pv) -> image point; sample at image pixel coordinates (centre at +0.5).
+          const x = a * pu + b * pv + c;
+          const y = d * pu + e * pv + f;
+          if (y > ih) {
+            r += lineAt(bottom, x - 0.5, 0);
+            g += lineAt(bottom, x - 0.5, 1);
+            bl += lineAt(bottom, x - 0.5, 2);
+          } else if (x < 0 || x > iw) {
+            const side = x < 0 ? left : right;
+            r += lineAt(side, y - 0.5, 0);
+            g += lineAt(side, y - 0.5, 1);
+            bl += lineAt(side, y - 0.5, 2);
+          } else {
+            const fx = Math.min(Math.max(x - 0.5, 0), iw - 1);
+            const fy = Math.min(Math.max(y - 0.5, 0), ih - 1);
+            const x0 = Math.floor(fx);
+            const y0 = Math.floor(fy);
+            const x1 = Math.min(x0 + 1, iw - 1);
+            const y1 = Math.min(y0 + 1, ih - 1);
+            const tx = fx - x0;
+            const ty = fy - y0;
+            const w00 = (1 - tx) * (1 - ty);
+            const w01 = tx * (1 - ty);
+            const w10 = (1 - tx) * ty;
+            const w11 = tx * ty;
+            const p00 = (y0 * iw + x0) * 3;
+            const p01 = (y0 * iw + x1) * 3;
+            const p10 = (y1 * iw + x0) * 3;
+            const p11 = (y1 * iw + x1) * 3;
+            r += data[p00]! * w00 + data[p01]! * w01 + data[p10]! * w10 + data[p11]! * w11;
+            g += data[p00 + 1]! * w00 + data[p01 + 1]! * w01 + data[p10 + 1]! * w10 + data[p11 + 1]! * w11;
+            bl += data[p00 + 2]! * w00 + data[p01 + 2]! * w01 + data[p10 + 2]! * w10 + data[p11 + 2]! * w11;
+          }
+          if (y >= 0) {
+            const mx = Math.min(Math.max(x * sx - 0.5, 0), mw - 1);
+            const my = Math.min(Math.max(y * sy - 0.5, 0), mh - 1);
+            const mx0 = Math.floor(mx);
+            const my0 = Math.floor(my);
+            const mx1 = Math.min(mx0 + 1, mw - 1);
+            const my1 = Math.min(my0 + 1, mh - 1);
+            const ux = mx - mx0;
+            const uy = my - my0;
+            m += (md[my0 * mw + mx0]! * (1 - ux) + md[my0 * mw + mx1]! * ux) * (1 - uy) + (md[my1 * mw + mx0]! * (1 - ux) + md[my1 * mw + mx1]! * ux) * uy;
+          }
+        }
+      }
+      const p = (v * width + u) * 3;
+      o[p] = r * weight;
+      o[p + 1] = g * weight;
+      o[p + 2] = bl * weight;
+      al[v * width + u] = (m * weight * 255) as number;
+    }
+  }
+  return { image: out, matte: alpha };
+}

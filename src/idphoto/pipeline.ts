@@ -1,0 +1,148 @@
+/**
+ * The ID photo from a decoded portrait: find the face, matte the person, measure the head, place it by
+ * the spec's numbers, cut the frame out (rotation, scale and crop in one resampling), refine the matte
+ * at the photo's resolution, estimate the foreground colours and composite on the background.
+ */
+import { QrwError } from '../errors.js';
+import type { Affine } from './affine.js';
+import { measureHead, type HeadMeasure } from './crop/head.js';
+import { placeHead, type Placement } from './crop/placement.js';
+import { warpFrame } from './crop/warp.js';
+import type { Face, FaceDetector } from './face/blazeface.js';
+import { photoGeometry, type PhotoGeometry } from './geometry.js';
+import { toBytes } from './matte/bytes.js';
+import { cleanupMatte } from './matte/cleanup.js';
+import { composite } from './matte/composite.js';
+import { estimateForeground, type ForegroundMethod } from './matte/foreground.js';
+import { refineMatte, refineRadius } from './matte/guided-filter.js';
+import type { Image, Rgb } from './matte/image.js';
+import type { MattingEngine } from './matting/engine.js';
+import type { RgbImage } from './rgb.js';
+import type { IdPhotoSpec } from './specs.js';
+
+export interface PipelineModels {
+  readonly detector: FaceDetector;
+  readonly engine: MattingEngine;
+}
+
+/** A flat colour, or a function painting a background of the given size (gradients). */
+export type BackgroundFill = Rgb | ((width: number, height: number) => Image);
+
+export interface PipelineOptions {
+  readonly spec: IdPhotoSpec;
+  readonly background: BackgroundFill;
+  /** Several faces of similar size: fail (the default) or take the largest. */
+  readonly pick?: 'single' | 'largest';
+  /** Foreground colour estimation before compositing; 'none' composites the photo's own colours. */
+  readonly foreground?: ForegroundMethod | 'none';
+  /** Photo pixels per spec pixel: 2 makes the high-resolution copy at twice the dpi. */
+  readonly resolution?: number;
+}
+
+export interface StageTimes {
+  face: number;
+  matting: number;
+  placement: number;
+  refinement: number;
+  composition: number;
+}
+
+export interface PipelineResult {
+  readonly geometry: PhotoGeometry;
+  /** The photo, composited. */
+  readonly photo: RgbImage;
+  /** The person's colours (foreground estimate) and alpha, for the transparent cut-out. */
+  readonly foreground: Image;
+  readonly alpha: Image;
+  readonly face: Face;
+  readonly faces: number;
+  readonly head: HeadMeasure;
+  readonly placement: Placement;
+  /** Pixel of the portrait given -> pixel of the photo. */
+  readonly transform: Affine;
+  readonly warnings: string[];
+  readonly times: StageTimes;
+}
+
+/** Beyond this enlargement the photo is too soft to be accepted (FACE_TOO_SMALL). */
+export const MAX_UPSCALE = 2.5;
+/** Beyond this enlargement the photo is made, with a warning. */
+const WARN_UPSCALE = 1.25;
+/** Faces at least this share of the largest one's width count as other people in the picture. */
+const OTHER_FACE_SHARE = 0.5;
+
+/** Only the refinement's colour edges matter within the matte's transition; eps as for the coarse-to-fine refinement. */
+const REFINE_EPS = 1e-3;
+
+function chooseFace(faces: readonly Face[], pick: 'single' | 'largest', warnings: string[]): Face {
+  if (faces.length === 0) throw new QrwError('NO_FACE', 'No face was found in the portrait.');
+  const largest = faces.reduce((best, f) => (f.box.width > best.box.width ? f : best));
+  const similar = faces.filter((f) => f.box.width >= OTHER_FACE_SHARE * largest.box.width);
+  if (similar.length > 1) {
+    if (pick !== 'largest') throw new QrwError('MULTIPLE_FACES', `${similar.length} faces of similar size were found; send one person, or pick=largest.`, { faces: similar.length });
+    warnings.push(`${similar.length} faces were found; the largest was used.`);
+  }
+  return largest;
+}
+
+const now = (): number => performance.now();
+
+export async function runPipeline(rgb: RgbImage, models: PipelineModels, options: PipelineOptions): Promise<PipelineResult> {
+  const warnings: string[] = [];
+  const times: StageTimes = { face: 0, matting: 0, placement: 0, refinement: 0, composition: 0 };
+  let t = now();
+  const faces = await models.detector.detect(rgb);
+  const face = chooseFace(faces, options.pick ?? 'single', warnings);
+  times.face = now() - t;
+
+  t = now();
+  const coarse = await models.engine.matte(rgb);
+  const centre = { x: face.box.x + face.box.width / 2, y: face.box.y + face.box.height / 2 };
+  const matte = cleanupMatte(coarse, { x: (centre.x * coarse.width) / rgb.width, y: (centre.y * coarse.height) / rgb.height });
+  times.matting = now() - t;
+
+  t = now();
+  const resolution = options.resolution ?? 1;
+  const base = photoGeometry(options.spec);
+  const geometry = resolution === 1 ? base : scaleGeometry(base, resolution);
+  const head = measureHead(face, matte, rgb.width, rgb.height);
+  if (head.crownCutOff && options.spec.crown === 'hair')
+    warnings.push('The hair runs off the top of the picture: the crown was estimated from the face, so the head height may be short. Send a picture with space above the head.');
+  const placement = placeHead(head, options.spec.crown, geometry);
+  for (const c of placement.conflicts) warnings.push(`Placement: ${c}.`);
+  if (placement.scale > MAX_UPSCALE)
+    throw new QrwError('FACE_TOO_SMALL', `The face is too small for this photo: it would be enlarged ${placement.scale.toFixed(1)} times (at most ${MAX_UPSCALE}). Send a larger or closer picture.`, {
+      upscale: Number(placement.scale.toFixed(2)),
+      maxUpscale: MAX_UPSCALE,
+    });
+  if (placement.scale > WARN_UPSCALE) warnings.push(`The face was enlarged ${placement.scale.toFixed(2)} times: the photo may look soft. A larger picture gives a sharper photo.`);
+  const frame = warpFrame(rgb, matte, placement.transform, geometry.width, geometry.height);
+  times.placement = now() - t;
+
+  t = now();
+  const coarsePixel = placement.scale * Math.max(rgb.width / matte.width, rgb.height / matte.height);
+  const alpha = refineMatte(frame.image, frame.matte, { radius: refineRadius(coarsePixel), eps: REFINE_EPS });
+  times.refinement = now() - t;
+
+  t = now();
+  const method = options.foreground ?? 'blur-fusion';
+  const foreground = method === 'none' ? frame.image : estimateForeground(frame.image, alpha, { method });
+  const background = typeof options.background === 'function' ? options.background(geometry.width, geometry.height) : options.background;
+  const composed = composite(foreground, alpha, background);
+  const photo: RgbImage = { data: toBytes(composed), width: composed.width, height: composed.height };
+  times.composition = now() - t;
+
+  return { geometry, photo, foreground, alpha, face, faces: faces.length, head, placement, transform: placement.transform, warnings, times };
+}
+
+function scaleGeometry(g: PhotoGeometry, k: number): PhotoGeometry {
+  const r = (range: { min: number; max: number } | undefined): { min: number; max: number } | undefined => range && { min: range.min * k, max: range.max * k };
+  return {
+    width: Math.round(g.width * k),
+    height: Math.round(g.height * k),
+    dpi: g.dpi * k,
+    ...(g.head && { head: r(g.head) }),
+    ...(g.crownMargin && { crownMargin: r(g.crownMargin) }),
+    ...(g.eyesFromTop && { eyesFromTop: r(g.eyesFromTop) }),
+  };
+}
