@@ -1,6 +1,7 @@
 /**
  * 8-bit RGB images and their resampling into model inputs: pure TypeScript rather than sharp, which
- * only src/recognise/input may load, and which would add a thread pool to each worker.
+ * only the file codecs load (src/idphoto/codec here, src/recognise/input for recognition): pixels
+ * already decoded are resampled without a round trip through libvips.
  */
 
 /** 8-bit RGB pixels, 3 bytes a pixel, rows top to bottom. */
