@@ -112,7 +112,9 @@ describe('decodePortrait', () => {
   it('flattens transparency onto white', async () => {
     const rgba = Buffer.alloc(20 * 10 * 4);
     for (let i = 0; i < 20 * 10; i++) rgba.set(i % 20 < 10 ? [0, 0, 0, 0] : [200, 0, 0, 255], i * 4);
-    const png = await sharp(rgba, { raw: { width: 20, height: 10, channels: 4 } }).png().toBuffer();
+    const png = await sharp(rgba, { raw: { width: 20, height: 10, channels: 4 } })
+      .png()
+      .toBuffer();
     const { rgb } = await decodePortrait(png, LIMITS);
     expect(rgb.data.length).toBe(20 * 10 * 3);
     expect(pixel(rgb, 2, 5)).toEqual([255, 255, 255]);
