@@ -179,8 +179,9 @@ export async function encodePhoto(image: RgbImage | RgbaImage, options: EncodeOp
   const maxBytes = options.maxKb === undefined ? undefined : Math.floor(options.maxKb * KB);
   const minBytes = options.minKb === undefined ? undefined : Math.ceil(options.minKb * KB);
 
+  // zlib level 6, not 9: 9 saved 3 % of an A4 sheet's bytes at 2.8x the time (170 against 60 ms).
   if (options.format === 'png') {
-    const data = withPngDensity(await source().png({ compressionLevel: 9 }).toBuffer(), dpi);
+    const data = withPngDensity(await source().png({ compressionLevel: 6 }).toBuffer(), dpi);
     if (maxBytes !== undefined && data.length > maxBytes) warnings.push(`The PNG is ${kb(data.length)}, over the maximum of ${options.maxKb} KB (PNG is lossless: choose JPEG to meet it).`);
     if (minBytes !== undefined && data.length < minBytes) warnings.push(`The PNG is ${kb(data.length)}, under the minimum of ${options.minKb} KB.`);
     return { data, contentType: 'image/png', warnings, encodes };

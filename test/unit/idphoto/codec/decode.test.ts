@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodePortrait } from '../../../../src/idphoto/codec/decode.js';
 import type { RgbImage } from '../../../../src/idphoto/rgb.js';
+import { loadedBeforeAndAfter } from '../../../helpers/lazy.js';
 import { sharedPath } from '../../../helpers/shared.js';
 
 const LIMITS = { maxPixels: 40_000_000, maxSide: 600 };
@@ -53,6 +54,11 @@ function bombPng(width: number, height: number): Buffer {
 }
 
 describe('decodePortrait', () => {
+  it('loads sharp (its native binding, @img/sharp-*) on the first decode, not with the module', () => {
+    const load = 'await m.decodePortrait(new Uint8Array([1, 2, 3]), { maxPixels: 100, maxSide: 10 }).catch(() => undefined)';
+    expect(loadedBeforeAndAfter(new URL('../../../../src/idphoto/codec/decode.ts', import.meta.url), '/node_modules/@img/sharp-', load)).toEqual({ before: false, after: true });
+  });
+
   it('shrinks a portrait to maxSide and reports the original size and the scale', async () => {
     const { rgb, original, scale } = await decodePortrait(portrait, LIMITS);
     expect([rgb.width, rgb.height, rgb.data.length]).toEqual([600, 600, 600 * 600 * 3]);
