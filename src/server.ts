@@ -7,7 +7,8 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { DecodeService } from './app/decode.js';
 import { GenerateService } from './app/generate.js';
-import { ImageCache } from './app/image-cache.js';
+import { IdPhotoService, idPhotoCodec, poolIdPhotoEngine, type IdPhotoEngine } from './app/idphoto.js';
+import { ImageCache, ResultCache } from './app/image-cache.js';
 import { poolEngine, type QrEngine } from './app/qr-engine.js';
 import { buildApp, type App } from './http/app.js';
 import { loadConfig, type Config } from './platform/config.js';
@@ -15,6 +16,7 @@ import { createLogger } from './platform/logger.js';
 import { createMetrics, type MetricSources } from './platform/metrics.js';
 import { connectRedis } from './platform/redis.js';
 import { nativeDecodeStatus, setNativeDecode } from './recognise/index.js';
+import { startIdPhotoPool, type IdPhotoPool } from './workers/idphoto-pool.js';
 import { startQrPool, type QrPool } from './workers/qr-pool.js';
 
 export { loadConfig, SETTINGS, type Config } from './platform/config.js';
@@ -22,14 +24,22 @@ export type { App } from './http/app.js';
 
 export interface RunningServer {
   readonly app: App;
-  readonly pool: QrPool;
+  /** The pools of the tools this process serves (TOOLS). */
+  readonly pools: { readonly qr?: QrPool; readonly idphoto?: IdPhotoPool };
   readonly url: string;
   /** Readiness goes 503, the listener stops, in-flight requests finish, the pool drains, connections close. */
   shutdown(): Promise<void>;
 }
 
-/** The app and what it holds, assembled around a QR engine (the pool in the service, this thread in tests). */
-export async function assembleApp(config: Config, engine: QrEngine, pools: MetricSources['pools'], logger: Logger = createLogger(config)): Promise<App> {
+/** Where each tool's work runs: the pools in the service, this thread in tests; a tool left out (TOOLS) has none. */
+export interface Engines {
+  readonly qr?: QrEngine | undefined;
+  readonly idphoto?: IdPhotoEngine | undefined;
+}
+
+/** The app and what it holds, assembled around the tools' engines. */
+export async function assembleApp(config: Config, engines: Engines, pools: MetricSources['pools'], logger: Logger = createLogger(config)): Promise<App> {
+  const { qr: engine, idphoto } = engines;
   const redis: Redis | undefined = config.redisUrl ? await connectRedis(config.redisUrl, 'cache', logger) : undefined;
   const cache = new ImageCache(config.generateCacheBytes, redis && { redis, prefix: `${config.redisKeyPrefix}gen:`, ttlSeconds: config.sharedCacheTtlSeconds });
   const metrics = createMetrics({ pools, cacheBytes: () => cache.bytes, redisUp: () => (redis ? Number(redis.status === 'ready') : undefined) });
@@ -38,9 +48,22 @@ export async function assembleApp(config: Config, engine: QrEngine, pools: Metri
     logger,
     metrics,
     redis,
-    saturated: () => engine.saturated,
-    generate: new GenerateService(engine, cache, (hit) => metrics.cache.inc(hit ? { result: 'hit', tier: hit } : { result: 'miss', tier: 'none' })),
-    decode: new DecodeService(engine, { maxSide: config.decodeMaxSide, maxPixels: config.maxImagePixels }, (outcome) => metrics.decodes.inc({ outcome })),
+    ...(engine && {
+      saturated: () => engine.saturated,
+      generate: new GenerateService(engine, cache, (hit) => metrics.cache.inc(hit ? { result: 'hit', tier: hit } : { result: 'miss', tier: 'none' })),
+      decode: new DecodeService(engine, { maxSide: config.decodeMaxSide, maxPixels: config.maxImagePixels }, (outcome) => metrics.decodes.inc({ outcome })),
+    }),
+    ...(idphoto && {
+      idphoto: new IdPhotoService(
+        idphoto,
+        new ResultCache(
+          config.idphotoCacheBytes,
+          idPhotoCodec,
+          redis && { redis, prefix: `${config.redisKeyPrefix}idphoto:`, ttlSeconds: config.idphotoResultTtlSeconds },
+          config.idphotoResultTtlSeconds,
+        ),
+      ),
+    }),
   });
   app.server.addHook('onClose', async () => {
     await redis?.quit().catch(() => redis.disconnect());
@@ -51,17 +74,21 @@ export async function assembleApp(config: Config, engine: QrEngine, pools: Metri
 export async function startServer(config: Config = loadConfig()): Promise<RunningServer> {
   // Here first, so NATIVE_DECODE=required without the decoders stops the start with its reason.
   setNativeDecode(config.nativeDecode);
-  const pool = await startQrPool({ threads: config.poolThreads, maxQueue: config.poolMaxQueue, nativeDecode: config.nativeDecode });
-  const app = await assembleApp(config, poolEngine(pool), [pool]);
+  const pool = config.tools.includes('qr') ? await startQrPool({ threads: config.poolThreads, maxQueue: config.poolMaxQueue, nativeDecode: config.nativeDecode }) : undefined;
+  const photoLimits = { maxPixels: config.maxImagePixels, maxSide: config.idphotoMaxSide };
+  const idphotoPool = config.tools.includes('idphoto')
+    ? startIdPhotoPool({ threads: config.idphotoThreads, maxQueue: config.idphotoMaxQueue, photoLimits, cutoutLimits: { maxPixels: config.maxImagePixels, maxSide: 2 * config.idphotoMaxSide } })
+    : undefined;
+  const app = await assembleApp(config, { qr: pool && poolEngine(pool), idphoto: idphotoPool && poolIdPhotoEngine(idphotoPool) }, [...(pool ? [pool] : []), ...(idphotoPool ? [idphotoPool] : [])]);
   const address = await app.server.listen({ port: config.port, host: config.host });
   let closing: Promise<void> | undefined;
   const shutdown = (): Promise<void> =>
     (closing ??= (async () => {
       app.readiness.accepting = false;
       await app.server.close();
-      await pool.close();
+      await Promise.all([pool?.close(), idphotoPool?.close()]);
     })());
-  return { app, pool, url: address, shutdown };
+  return { app, pools: { ...(pool && { qr: pool }), ...(idphotoPool && { idphoto: idphotoPool }) }, url: address, shutdown };
 }
 
 /** Entry point: starts the service and stops it cleanly on SIGTERM or SIGINT. */

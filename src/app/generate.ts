@@ -55,7 +55,7 @@ export class GenerateService {
   async generate(req: GenerateRequest, etag = etagFor(req)): Promise<GenerateOutcome> {
     const hit = await this.cache.get(etag);
     this.onLookup(hit ? hit.tier : false);
-    if (hit) return { ...hit.image, cached: hit.tier };
+    if (hit) return { ...hit.value, cached: hit.tier };
     // Small symbols go to the engine too (the pool is faster under load); only in a burst that fills the
     // queue is a small one made here instead of refused, while a large one still gets SATURATED.
     const image = this.engine.saturated && isSmall(req) ? generateQr(req.data, req.options, nodeDeflate) : await this.engine.generate(req.data, req.options);

@@ -10,47 +10,72 @@ export type CacheTier = 'local' | 'shared';
  */
 const ENTRY_OVERHEAD_BYTES = 1536;
 
+/** How a cached value is sized, and packed for Redis and back (undefined: a foreign or truncated value, a miss). */
+export interface CacheCodec<T> {
+  bytes(value: T): number;
+  pack(value: T): Buffer;
+  unpack(stored: Buffer): T | undefined;
+}
+
 /**
- * Generated images by content hash: an in-process LRU bounded in bytes (not entries: a 4096 px PNG and a
- * 21-module SVG differ 1000x), backed by Redis when configured so every replica sees what one generated.
+ * Results by content hash: an in-process LRU bounded in bytes (not entries: a 4096 px PNG and a
+ * 21-module SVG differ 1000x), optionally expiring, backed by Redis when configured so every replica
+ * sees what one made.
  */
-export class ImageCache {
-  private readonly lru: LRUCache<string, GeneratedImage> | undefined;
+export class ResultCache<T extends object> {
+  private readonly lru: LRUCache<string, T> | undefined;
 
   constructor(
     maxBytes: number,
+    private readonly codec: CacheCodec<T>,
     private readonly shared?: { readonly redis: Redis; readonly prefix: string; readonly ttlSeconds: number },
+    /** Entries are forgotten this long after they were stored (0: kept until evicted). */
+    ttlSeconds = 0,
   ) {
-    this.lru = maxBytes > 0 ? new LRUCache<string, GeneratedImage>({ maxSize: maxBytes, sizeCalculation: (v, k) => v.body.byteLength + k.length + ENTRY_OVERHEAD_BYTES }) : undefined;
+    this.lru =
+      maxBytes > 0
+        ? new LRUCache<string, T>({
+            maxSize: maxBytes,
+            sizeCalculation: (v, k) => codec.bytes(v) + k.length + ENTRY_OVERHEAD_BYTES,
+            ...(ttlSeconds > 0 && { ttl: ttlSeconds * 1000, ttlAutopurge: true }),
+          })
+        : undefined;
   }
 
-  /** A Redis failure is a miss: the caller generates instead (the cheaper outcome than waiting). */
-  async get(key: string): Promise<{ image: GeneratedImage; tier: CacheTier } | undefined> {
+  /** A Redis failure is a miss: the caller makes the result instead (the cheaper outcome than waiting). */
+  async get(key: string): Promise<{ value: T; tier: CacheTier } | undefined> {
     const local = this.lru?.get(key);
-    if (local) return { image: local, tier: 'local' };
+    if (local) return { value: local, tier: 'local' };
     if (!this.shared || this.shared.redis.status !== 'ready') return undefined;
     const stored = await this.shared.redis.getBuffer(this.shared.prefix + key).catch(() => null);
-    const image = stored ? unpack(stored) : undefined;
-    if (!image) return undefined;
-    this.remember(key, image);
-    return { image, tier: 'shared' };
+    const value = stored ? this.codec.unpack(stored) : undefined;
+    if (!value) return undefined;
+    this.remember(key, value);
+    return { value, tier: 'shared' };
   }
 
-  set(key: string, value: GeneratedImage): void {
+  set(key: string, value: T): void {
     this.remember(key, value);
     if (this.shared?.redis.status === 'ready') {
       // Not awaited: the response does not wait for the shared copy, and a failed write only costs a later miss.
-      this.shared.redis.set(this.shared.prefix + key, pack(value), 'EX', this.shared.ttlSeconds).catch(() => undefined);
+      this.shared.redis.set(this.shared.prefix + key, this.codec.pack(value), 'EX', this.shared.ttlSeconds).catch(() => undefined);
     }
   }
 
-  private remember(key: string, value: GeneratedImage): void {
+  private remember(key: string, value: T): void {
     // lru-cache refuses entries larger than maxSize itself; that is the right outcome here.
-    if (this.lru && value.body.byteLength < this.lru.maxSize) this.lru.set(key, value);
+    if (this.lru && this.codec.bytes(value) < this.lru.maxSize) this.lru.set(key, value);
   }
 
   get bytes(): number {
     return this.lru?.calculatedSize ?? 0;
+  }
+}
+
+/** Generated QR images. */
+export class ImageCache extends ResultCache<GeneratedImage> {
+  constructor(maxBytes: number, shared?: { readonly redis: Redis; readonly prefix: string; readonly ttlSeconds: number }) {
+    super(maxBytes, { bytes: (v) => v.body.byteLength, pack, unpack }, shared);
   }
 }
 

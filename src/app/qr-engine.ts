@@ -6,7 +6,8 @@ import { nodeDeflate } from '../platform/deflate.js';
 import { generateQr, type GeneratedImage } from '../qr/generate.js';
 import type { GenerateOptions } from '../qr/options.js';
 import { decodeImage, loadReader, type DecodeOptions, type DecodeResult } from '../recognise/index.js';
-import { moving, type QrPool } from '../workers/qr-pool.js';
+import { moving } from '../workers/pool.js';
+import type { QrPool } from '../workers/qr-pool.js';
 
 export interface QrEngine {
   generate(data: string | Uint8Array, options: GenerateOptions): Promise<GeneratedImage>;

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { DecodeService } from '../app/decode.js';
 import type { GenerateService } from '../app/generate.js';
+import type { IdPhotoService } from '../app/idphoto.js';
 import type { Config } from '../platform/config.js';
 import type { Metrics } from '../platform/metrics.js';
 import { redisState } from '../platform/redis.js';
@@ -26,10 +27,13 @@ export interface AppDeps {
   readonly config: Config;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  readonly generate: GenerateService;
-  readonly decode: DecodeService;
-  /** True while the workers would refuse more work: decode requests are then refused before their upload is read. */
-  readonly saturated: () => boolean;
+  /** The QR tool (absent when TOOLS leaves it out). */
+  readonly generate?: GenerateService;
+  readonly decode?: DecodeService;
+  /** True while the QR workers would refuse more work: decode requests are then refused before their upload is read. */
+  readonly saturated?: () => boolean;
+  /** The ID-photo tool (absent when TOOLS leaves it out). */
+  readonly idphoto?: IdPhotoService;
   /** The cache-profile connection, for shared rate-limit counters and /ready. */
   readonly redis?: Redis | undefined;
 }
@@ -82,9 +86,19 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await registerOverload(server, config, redis);
 
   registerHealthRoutes(server, VERSION, readiness, metrics);
-  registerGenerateRoutes(server, deps.generate, config.cacheMaxAgeSeconds);
-  registerDecodeRoutes(server, deps.decode, shedWhenSaturated(deps.saturated), config.maxBodyBytes);
-  registerIdPhotoRoutes(server);
+  if (deps.generate && deps.decode) {
+    registerGenerateRoutes(server, deps.generate, config.cacheMaxAgeSeconds);
+    registerDecodeRoutes(server, deps.decode, shedWhenSaturated(deps.saturated ?? (() => false)), config.maxBodyBytes);
+  }
+  const idphoto = deps.idphoto;
+  registerIdPhotoRoutes(
+    server,
+    idphoto,
+    idphoto && {
+      shedWhenFull: shedWhenSaturated(() => idphoto.saturated),
+      ...(config.idphotoRateLimitMax !== undefined && { rateLimit: { max: config.idphotoRateLimitMax, timeWindow: config.rateLimitWindowMs } }),
+    },
+  );
   if (!(await registerWebRoutes(server))) server.log.warn('The web page is not built (npm run build); only the API is served.');
   return { server, readiness, metrics };
 }

@@ -3,6 +3,7 @@
  * formats, error codes, the decode result's schema): Fastify validates, serialises and documents with them.
  */
 import { ERRORS } from '../errors.js';
+import { IdPhotoReportSchema } from '../idphoto/report.js';
 import { OUTPUT_FORMAT_SPECS } from '../qr/formats.js';
 import { GENERATE_OPTION_NAMES, GENERATE_OPTION_SPECS, describeDefault, type OptionSpec } from '../qr/options.js';
 import { BARCODE_FORMATS, DecodeResultSchema, MergedSequenceSchema } from '../recognise/index.js';
@@ -113,4 +114,24 @@ export const IdPhotoSpecsSchema = {
     },
   },
   required: ['specs', 'sheets'],
+} as const;
+
+const EncodedImageSchema = {
+  type: 'object',
+  properties: { contentType: { type: 'string' }, data: { type: 'string', description: 'base64' }, width: { type: 'integer' }, height: { type: 'integer' }, dpi: { type: 'number' } },
+  required: ['contentType', 'data', 'width', 'height', 'dpi'],
+  additionalProperties: false,
+} as const;
+
+/** POST /api/v1/idphoto with Accept: application/json. */
+export const IdPhotoAnswerSchema = {
+  type: 'object',
+  properties: {
+    photo: EncodedImageSchema,
+    hires: { anyOf: [EncodedImageSchema, { type: 'null' }], description: 'the copy at twice the dpi, when `hires` was asked for' },
+    sheet: { anyOf: [EncodedImageSchema, { type: 'null' }], description: 'the print sheet, when `sheet` was asked for' },
+    report: IdPhotoReportSchema,
+  },
+  required: ['photo', 'hires', 'sheet', 'report'],
+  additionalProperties: false,
 } as const;

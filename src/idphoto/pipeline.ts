@@ -25,8 +25,8 @@ export interface PipelineModels {
   readonly engine: MattingEngine;
 }
 
-/** A flat colour, or a function painting a background of the given size (gradients). */
-export type BackgroundFill = Rgb | ((width: number, height: number) => Image);
+/** The background for a photo of the given size: a flat colour or an image (gradients); null keeps the picture's own (a crop without matting). */
+export type BackgroundFill = ((width: number, height: number) => Rgb | Image) | null;
 
 export interface PipelineOptions {
   readonly spec: IdPhotoSpec;
@@ -125,10 +125,9 @@ export async function runPipeline(rgb: RgbImage, models: PipelineModels, options
   times.refinement = now() - t;
 
   t = now();
-  const method = options.foreground ?? 'blur-fusion';
+  const method = options.background === null ? 'none' : (options.foreground ?? 'blur-fusion');
   const foreground = method === 'none' ? frame.image : estimateForeground(frame.image, alpha, { method });
-  const background = typeof options.background === 'function' ? options.background(geometry.width, geometry.height) : options.background;
-  const composed = composite(foreground, alpha, background);
+  const composed = options.background === null ? frame.image : composite(foreground, alpha, options.background(geometry.width, geometry.height));
   const photo: RgbImage = { data: toBytes(composed), width: composed.width, height: composed.height };
   times.composition = now() - t;
 

@@ -5,6 +5,9 @@
 import { availableParallelism } from 'node:os';
 import { NATIVE_DECODE_MODES } from '../recognise/input/native.js';
 
+export const TOOLS = ['qr', 'idphoto'] as const;
+export type Tool = (typeof TOOLS)[number];
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -159,6 +162,60 @@ export const SETTING_SPECS = {
         .split(',')
         .map((o) => o.trim().replace(/\/$/, ''))
         .filter(Boolean),
+  }),
+  tools: setting({
+    env: 'TOOLS',
+    default: 'qr,idphoto',
+    meaning: "the tools this process serves: qr, idphoto or both (comma-separated); an ID-photo-only process also answers the original ID-photo service's routes",
+    parse: (raw): readonly Tool[] => {
+      const tools = (raw ?? 'qr,idphoto')
+        .split(',')
+        .map((t) => t.trim().toLowerCase())
+        .filter(Boolean);
+      const bad = tools.find((t) => !(TOOLS as readonly string[]).includes(t));
+      if (bad !== undefined || tools.length === 0) throw new ConfigError(`TOOLS must list one or more of ${TOOLS.join(', ')}; got "${raw}".`);
+      return [...new Set(tools)] as Tool[];
+    },
+  }),
+  idphotoThreads: setting({
+    env: 'IDPHOTO_THREADS',
+    default: 'cores, or half of them beside the QR tool',
+    meaning: 'worker threads making ID photos (each holds its models, ~150 MB); apart from POOL_THREADS so photos never take the QR threads',
+    parse: (raw, prior) => {
+      const cores = availableParallelism();
+      const shared = (prior.tools as readonly Tool[]).includes('qr');
+      return integer('IDPHOTO_THREADS', shared ? Math.max(1, Math.ceil(cores / 2)) : cores, 1, 256)(raw);
+    },
+  }),
+  idphotoMaxQueue: setting({
+    env: 'IDPHOTO_MAX_QUEUE',
+    default: '4 x threads',
+    meaning: 'ID photos that may wait for a thread; beyond it requests get 503 + Retry-After at once',
+    parse: (raw, prior) => integer('IDPHOTO_MAX_QUEUE', (prior.idphotoThreads as number) * 4, 0, 100_000)(raw),
+  }),
+  idphotoMaxSide: setting({
+    env: 'IDPHOTO_MAX_SIDE',
+    default: '1600',
+    meaning: 'portraits are decoded shrunk to this longest side (the photos need far fewer pixels; memory stays bounded whatever the upload)',
+    parse: integer('IDPHOTO_MAX_SIDE', 1600, 256, 8192),
+  }),
+  idphotoCacheBytes: setting({
+    env: 'IDPHOTO_CACHE_BYTES',
+    default: '33554432',
+    meaning: 'in-process cache of finished ID photos by hash of the upload and options, in bytes (0 turns it off)',
+    parse: integer('IDPHOTO_CACHE_BYTES', 32 * 1024 * 1024, 0),
+  }),
+  idphotoResultTtlSeconds: setting({
+    env: 'IDPHOTO_RESULT_TTL',
+    default: '300',
+    meaning: 'seconds a finished ID photo is kept (in-process and in Redis), then forgotten',
+    parse: integer('IDPHOTO_RESULT_TTL', 300, 1),
+  }),
+  idphotoRateLimitMax: setting({
+    env: 'IDPHOTO_RATE_LIMIT_MAX',
+    default: '(off)',
+    meaning: 'ID photos per client IP per RATE_LIMIT_WINDOW (the original service allowed 10 a minute); unset: only RATE_LIMIT_MAX applies',
+    parse: (raw): number | undefined => (raw === undefined ? undefined : integer('IDPHOTO_RATE_LIMIT_MAX', 0, 1)(raw)),
   }),
 } as const;
 

@@ -139,3 +139,9 @@ export function wholeBuffer(bytes: Uint8Array): ArrayBuffer | undefined {
   if (buffer instanceof SharedArrayBuffer || bytes.byteLength === 0 || bytes.byteOffset !== 0 || bytes.byteLength !== buffer.byteLength) return undefined;
   return buffer as ArrayBuffer;
 }
+
+/** Run options that move an upload to the thread and back instead of copying it. */
+export function moving(bytes: Uint8Array, signal?: AbortSignal): RunOptions {
+  const buffer = wholeBuffer(bytes);
+  return { signal, transfer: buffer ? [buffer] : [] };
+}

@@ -1,5 +1,5 @@
 import { compileReaderWasm, type NativeDecodeMode } from '../recognise/index.js';
-import { WorkerPool, wholeBuffer, type RunOptions } from './pool.js';
+import { WorkerPool } from './pool.js';
 import type { QrTasks, QrWorkerData } from './qr-tasks.js';
 
 export type QrPool = WorkerPool<QrTasks>;
@@ -8,10 +8,4 @@ export type QrPool = WorkerPool<QrTasks>;
 export async function startQrPool(options: { threads?: number; maxQueue?: number; nativeDecode?: NativeDecodeMode } = {}): Promise<QrPool> {
   const workerData: QrWorkerData = { wasm: await compileReaderWasm(), nativeDecode: options.nativeDecode ?? 'auto' };
   return WorkerPool.start<QrTasks, QrWorkerData>({ name: 'qr', entry: new URL('./qr-worker.js', import.meta.url), threads: options.threads, maxQueue: options.maxQueue, workerData });
-}
-
-/** Run options that move an upload to the thread and back instead of copying it. */
-export function moving(bytes: Uint8Array, signal?: AbortSignal): RunOptions {
-  const buffer = wholeBuffer(bytes);
-  return { signal, transfer: buffer ? [buffer] : [] };
 }

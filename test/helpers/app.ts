@@ -1,9 +1,20 @@
 import { pino } from 'pino';
+import { inProcessIdPhotoEngine } from '../../src/app/idphoto.js';
 import { inProcessEngine } from '../../src/app/qr-engine.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { assembleApp, type App } from '../../src/server.js';
 
-/** The app as the service assembles it, from the sources, with QR work in this thread: for app.inject() route tests. */
+/** The app as the service assembles it, from the sources, with the tools' work in this thread: for app.inject() route tests. */
 export async function injectableApp(env: Record<string, string> = {}): Promise<App> {
-  return assembleApp(loadConfig({ MAX_EVENT_LOOP_DELAY_MS: '0', ...env }), inProcessEngine(), [], pino({ level: 'silent' }));
+  const config = loadConfig({ MAX_EVENT_LOOP_DELAY_MS: '0', ...env });
+  const limits = { maxPixels: config.maxImagePixels, maxSide: config.idphotoMaxSide };
+  return assembleApp(
+    config,
+    {
+      qr: config.tools.includes('qr') ? inProcessEngine() : undefined,
+      idphoto: config.tools.includes('idphoto') ? inProcessIdPhotoEngine({ photo: limits, cutout: { ...limits, maxSide: 2 * limits.maxSide } }) : undefined,
+    },
+    [],
+    pino({ level: 'silent' }),
+  );
 }

@@ -12,7 +12,7 @@ export const isOpsRoute = (url: string): boolean => OPS_ROUTES.has(url.split('?'
 /** How often the event-loop lag is averaged (under-pressure's default). */
 const PRESSURE_SAMPLE_MS = 1000;
 
-type OverloadSettings = Pick<Config, 'maxEventLoopDelayMs' | 'rateLimitMax' | 'rateLimitWindowMs' | 'redisKeyPrefix' | 'maxBodyBytes'>;
+type OverloadSettings = Pick<Config, 'maxEventLoopDelayMs' | 'rateLimitMax' | 'idphotoRateLimitMax' | 'rateLimitWindowMs' | 'redisKeyPrefix' | 'maxBodyBytes'>;
 
 /** Sheds API work while the event loop lags, and limits each client's rate (shared through Redis when there is one). */
 export async function registerOverload(server: FastifyInstance, config: OverloadSettings, redis: Redis | undefined): Promise<void> {
@@ -34,11 +34,12 @@ export async function registerOverload(server: FastifyInstance, config: Overload
       },
     });
   }
-  if (config.rateLimitMax !== undefined) {
-    // Loaded only when configured: off by default.
+  if (config.rateLimitMax !== undefined || config.idphotoRateLimitMax !== undefined) {
+    // Loaded only when configured: off by default. Without RATE_LIMIT_MAX only routes with their own limit (the ID photos) are limited.
     const { default: rateLimit } = await import('@fastify/rate-limit');
     await server.register(rateLimit, {
-      max: config.rateLimitMax,
+      global: config.rateLimitMax !== undefined,
+      max: config.rateLimitMax ?? 1,
       timeWindow: config.rateLimitWindowMs,
       // With Redis every replica counts against the same limit; while Redis is unreachable requests are not limited.
       ...(redis && { redis, nameSpace: `${config.redisKeyPrefix}rate:`, skipOnError: true }),

@@ -1,16 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DecodeService, DecodeUpload, NamedImage } from '../../app/decode.js';
 import { QrwError } from '../../errors.js';
+import { clientGone, viewOf } from '../plugins/uploads.js';
 import { BatchAnswerSchema, CompatDecodeSchema, DecodeAnswerSchema, FormatsQuerySchema, errorResponses } from '../schemas.js';
 
 /** Files one batch request may carry: enough for a structured-append sequence (up to 16 symbols). */
 export const MAX_BATCH_FILES = 16;
 const IMAGE_FIELDS = new Set(['image', 'images']);
-
-/** The same memory as a plain Uint8Array (`new Uint8Array(buffer)` would copy it); a whole-buffer view moves to the worker without a copy. */
-function viewOf(buffer: Buffer): Uint8Array {
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-}
 
 /** Multipart (field `image`, optional field `formats`) or a raw image body. */
 async function readUpload(request: FastifyRequest<{ Querystring: { formats?: string } }>): Promise<DecodeUpload> {
@@ -67,15 +63,6 @@ async function* tooManyAsOurs<T>(parts: AsyncIterable<T>): AsyncIterable<T> {
     }
     throw err;
   }
-}
-
-/** Aborts when the connection closes before the response was sent (the client timed out or gave up). */
-function clientGone(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort();
-  });
-  return controller.signal;
 }
 
 export function registerDecodeRoutes(app: FastifyInstance, service: DecodeService, shedWhenFull: (request: FastifyRequest, reply: FastifyReply) => Promise<void>, maxBodyBytes: number): void {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_GENERATE_OPTIONS } from '../../../src/qr/options.js';
 import { TASKS_PER_THREAD } from '../../../src/workers/pool.js';
-import { moving, startQrPool } from '../../../src/workers/qr-pool.js';
+import { moving } from '../../../src/workers/pool.js';
+import { startQrPool } from '../../../src/workers/qr-pool.js';
 
 // The pool started from the sources (its worker entry run through tsx), as the route tests run them.
 describe('the QR pool', () => {

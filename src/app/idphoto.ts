@@ -1,0 +1,116 @@
+/**
+ * The ID-photo use cases for HTTP, the CLI and jobs: a photo (with its sheet and report), the crop
+ * without matting, the cut-out, and sheets from finished photos. Photos are cached by a hash of the
+ * upload and the options, and forgotten when their time is up.
+ */
+import { createHash } from 'node:crypto';
+import type { DecodeLimits } from '../idphoto/codec/decode.js';
+import { loadIdPhotoEngine } from '../idphoto/engine-loader.js';
+import { makeCutout, makeIdPhoto, makeSheet, type EncodedImage, type IdPhotoResult, type SheetRequest } from '../idphoto/make.js';
+import { createModels } from '../idphoto/models.js';
+import type { IdPhotoOptions } from '../idphoto/options.js';
+import type { SheetSize } from '../idphoto/sheet.js';
+import type { IdPhotoPool } from '../workers/idphoto-pool.js';
+import { moving } from '../workers/pool.js';
+import type { CacheCodec, CacheTier, ResultCache } from './image-cache.js';
+
+export type PhotoMode = 'photo' | 'crop';
+
+/** Where ID-photo work runs: the pool (the service) or this thread (the CLI). */
+export interface IdPhotoEngine {
+  photo(bytes: Uint8Array, options: IdPhotoOptions, mode: PhotoMode, signal?: AbortSignal): Promise<IdPhotoResult>;
+  cutout(bytes: Uint8Array, engine: string, signal?: AbortSignal): Promise<{ image: EncodedImage; original: { width: number; height: number } }>;
+  sheet(uploads: readonly Uint8Array[], size: SheetSize, request: SheetRequest): Promise<EncodedImage>;
+  /** True while more work would be refused (SATURATED). */
+  readonly saturated: boolean;
+  /** Frees the models (in this thread) or nothing (the pool is closed by its owner). */
+  close(): Promise<void>;
+}
+
+export function poolIdPhotoEngine(pool: IdPhotoPool): IdPhotoEngine {
+  return {
+    photo: (bytes, options, mode, signal) => pool.run({ kind: 'photo', bytes, options, mode }, moving(bytes, signal)),
+    cutout: (bytes, engine, signal) => pool.run({ kind: 'cutout', bytes, engine }, moving(bytes, signal)),
+    sheet: (uploads, size, request) => pool.run({ kind: 'sheet', uploads, size, request }),
+    get saturated() {
+      return pool.full;
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+export function inProcessIdPhotoEngine(limits: { photo: DecodeLimits; cutout: DecodeLimits }): IdPhotoEngine {
+  const models = createModels(loadIdPhotoEngine);
+  return {
+    photo: (bytes, options, mode) => makeIdPhoto(bytes, options, models, limits.photo, mode),
+    cutout: (bytes, engine) => makeCutout(bytes, engine, models, limits.cutout),
+    sheet: (uploads, size, request) => makeSheet(uploads, size, request, limits.photo),
+    saturated: false,
+    close: () => models.release(),
+  };
+}
+
+/** [u32 length of the JSON head][head: the report and each image's metadata and length][the images' bytes]. */
+export const idPhotoCodec: CacheCodec<IdPhotoResult> = {
+  bytes: (v) => v.photo.data.byteLength + (v.hires?.data.byteLength ?? 0) + (v.sheet?.data.byteLength ?? 0) + 4096,
+  pack(v) {
+    const meta = (i: EncodedImage | null) => i && { contentType: i.contentType, width: i.width, height: i.height, dpi: i.dpi, length: i.data.byteLength };
+    const head = Buffer.from(JSON.stringify({ report: v.report, photo: meta(v.photo), hires: meta(v.hires), sheet: meta(v.sheet) }));
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(head.length);
+    return Buffer.concat([length, head, v.photo.data, ...(v.hires ? [v.hires.data] : []), ...(v.sheet ? [v.sheet.data] : [])]);
+  },
+  unpack(stored) {
+    try {
+      const headLength = stored.readUInt32BE(0);
+      type Meta = Omit<EncodedImage, 'data'> & { length: number };
+      const head = JSON.parse(stored.subarray(4, 4 + headLength).toString()) as { report: IdPhotoResult['report']; photo: Meta; hires: Meta | null; sheet: Meta | null };
+      let offset = 4 + headLength;
+      const take = (m: Meta | null): EncodedImage | null => {
+        if (!m) return null;
+        const data = stored.subarray(offset, offset + m.length);
+        if (data.length !== m.length) throw new RangeError('truncated');
+        offset += m.length;
+        return { contentType: m.contentType, width: m.width, height: m.height, dpi: m.dpi, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+      };
+      const photo = take(head.photo)!;
+      return { report: head.report, photo, hires: take(head.hires), sheet: take(head.sheet) };
+    } catch {
+      return undefined; // a foreign or truncated value under our key: make it again
+    }
+  },
+};
+
+export type PhotoOutcome = IdPhotoResult & { readonly cached: CacheTier | false };
+
+export class IdPhotoService {
+  constructor(
+    private readonly engine: IdPhotoEngine,
+    private readonly cache: ResultCache<IdPhotoResult>,
+    private readonly onCache?: (tier: CacheTier | false) => void,
+  ) {}
+
+  get saturated(): boolean {
+    return this.engine.saturated;
+  }
+
+  /** A photo (mode 'photo') or a crop without matting ('crop'), from the cache when the same upload came with the same options. */
+  async photo(bytes: Uint8Array, options: IdPhotoOptions, mode: PhotoMode, signal?: AbortSignal): Promise<PhotoOutcome> {
+    // Hashed before the bytes are moved to a thread (which detaches them here).
+    const key = createHash('sha256').update(bytes).update(JSON.stringify({ options, mode })).digest('base64url');
+    const hit = await this.cache.get(key);
+    this.onCache?.(hit ? hit.tier : false);
+    if (hit) return { ...hit.value, cached: hit.tier };
+    const result = await this.engine.photo(bytes, options, mode, signal);
+    this.cache.set(key, result);
+    return { ...result, cached: false };
+  }
+
+  cutout(bytes: Uint8Array, engine: string, signal?: AbortSignal): ReturnType<IdPhotoEngine['cutout']> {
+    return this.engine.cutout(bytes, engine, signal);
+  }
+
+  sheet(uploads: readonly Uint8Array[], size: SheetSize, request: SheetRequest): Promise<EncodedImage> {
+    return this.engine.sheet(uploads, size, request);
+  }
+}

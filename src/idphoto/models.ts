@@ -1,0 +1,36 @@
+/** The models one thread keeps: the face detector and each matting engine, loaded on first use and shared by every task after. */
+import { loadFaceDetector, type FaceDetector } from './face/blazeface.js';
+import type { IdPhotoModels } from './make.js';
+import type { MattingEngine } from './matting/engine.js';
+
+export interface LoadedModels extends IdPhotoModels {
+  /** Frees every model loaded so far. */
+  release(): Promise<void>;
+}
+
+/** `loadEngine` loads a matting engine by name (or throws ENGINE_UNAVAILABLE); a failed load is tried again on the next call. */
+export function createModels(loadEngine: (name: string) => Promise<MattingEngine>): LoadedModels {
+  let detector: Promise<FaceDetector> | undefined;
+  const engines = new Map<string, Promise<MattingEngine>>();
+  const remember = <T>(promise: Promise<T>, forget: () => void): Promise<T> => {
+    promise.catch(forget);
+    return promise;
+  };
+  return {
+    detector: () => (detector ??= remember(loadFaceDetector(), () => (detector = undefined))),
+    engine: (name) => {
+      let engine = engines.get(name);
+      if (!engine) {
+        engine = remember(loadEngine(name), () => engines.delete(name));
+        engines.set(name, engine);
+      }
+      return engine;
+    },
+    release: async () => {
+      const loaded = await Promise.allSettled([...(detector ? [detector] : []), ...engines.values()]);
+      detector = undefined;
+      engines.clear();
+      await Promise.all(loaded.flatMap((r) => (r.status === 'fulfilled' ? [r.value.release()] : [])));
+    },
+  };
+}

@@ -1,0 +1,230 @@
+/**
+ * The compliance report that comes with every photo: what was found and measured on the result, each
+ * rule of the spec passed or failed with its numbers, and the map from the upload to the photo. The
+ * JSON schemas are the contract (the HTTP layer serialises with them); the types are derived from them.
+ */
+import type { FromSchema } from 'json-schema-to-ts';
+import { composeAffine, scaleAffine, type Affine } from './affine.js';
+import { pxToMm } from './geometry.js';
+import { deltaE76, srgbToLab } from './matte/lab.js';
+import type { Rgb } from './matte/image.js';
+import type { PipelineResult } from './pipeline.js';
+import type { IdPhotoSpec, Range } from './specs.js';
+
+const Measure = {
+  type: 'object',
+  properties: { px: { type: 'number' }, mm: { type: 'number' }, percent: { type: 'number', description: "share of the photo's height" } },
+  required: ['px', 'mm', 'percent'],
+  additionalProperties: false,
+} as const;
+
+export const RuleSchema = {
+  type: 'object',
+  properties: {
+    rule: { type: 'string' },
+    passed: { type: 'boolean' },
+    value: { type: 'string', description: 'what the photo has' },
+    expected: { type: 'string', description: 'what the spec asks' },
+  },
+  required: ['rule', 'passed', 'value', 'expected'],
+  additionalProperties: false,
+} as const;
+export type RuleResult = FromSchema<typeof RuleSchema>;
+
+export const IdPhotoReportSchema = {
+  type: 'object',
+  properties: {
+    spec: {
+      type: 'object',
+      properties: {
+        id: { type: 'string' },
+        name: { type: 'string' },
+        width: { type: 'integer' },
+        height: { type: 'integer' },
+        dpi: { type: 'number' },
+        crown: { type: 'string', enum: ['hair', 'skull'] },
+      },
+      required: ['id', 'name', 'width', 'height', 'dpi', 'crown'],
+      additionalProperties: false,
+    },
+    engine: { type: 'string' },
+    faces: { type: 'integer', description: 'faces found in the upload' },
+    face: {
+      type: 'object',
+      description: 'the face used, in pixels of the upload (after EXIF orientation)',
+      properties: { score: { type: 'number' }, x: { type: 'number' }, y: { type: 'number' }, width: { type: 'number' }, height: { type: 'number' } },
+      required: ['score', 'x', 'y', 'width', 'height'],
+      additionalProperties: false,
+    },
+    headHeight: { ...Measure, description: 'chin to crown by the spec’s crown rule; the chin is estimated from the eyes and mouth' },
+    crownMargin: { ...Measure, description: 'crown to the top edge' },
+    hairTop: { ...Measure, description: 'top of the hair to the top edge, measured on the result’s matte' },
+    eyeLine: {
+      type: 'object',
+      properties: { fromTopPx: { type: 'number' }, fromBottomMm: { type: 'number' }, percentFromBottom: { type: 'number' } },
+      required: ['fromTopPx', 'fromBottomMm', 'percentFromBottom'],
+      additionalProperties: false,
+    },
+    roll: { type: 'object', properties: { measured: { type: 'number', description: 'degrees, corrected to level' } }, required: ['measured'], additionalProperties: false },
+    upscale: { type: 'number', description: 'photo pixels per upload pixel (above 1: enlarged)' },
+    background: {
+      type: 'object',
+      properties: {
+        text: { type: 'string' },
+        hex: { type: 'string' },
+        share: { type: 'number', description: 'share of the photo that is background' },
+        meanDeltaE: { type: 'number', description: 'mean CIE76 colour difference of the background pixels from the colour asked for (uniformity)' },
+      },
+      required: ['text', 'hex', 'share', 'meanDeltaE'],
+      additionalProperties: false,
+    },
+    file: {
+      type: 'object',
+      properties: { bytes: { type: 'integer' }, kb: { type: 'number' }, quality: { type: 'integer' }, format: { type: 'string' } },
+      required: ['bytes', 'kb', 'format'],
+      additionalProperties: false,
+    },
+    rules: { type: 'array', items: RuleSchema },
+    passed: { type: 'boolean', description: 'every rule passed' },
+    warnings: { type: 'array', items: { type: 'string' } },
+    transform: {
+      type: 'array',
+      items: { type: 'number' },
+      minItems: 6,
+      maxItems: 6,
+      description: '[a, b, c, d, e, f]: a pixel (x, y) of the upload after EXIF orientation lands at (a x + b y + c, d x + e y + f) on the photo',
+    },
+    timings: { type: 'object', additionalProperties: { type: 'number' }, description: 'milliseconds per stage' },
+  },
+  required: ['spec', 'engine', 'faces', 'face', 'headHeight', 'crownMargin', 'hairTop', 'eyeLine', 'roll', 'upscale', 'background', 'rules', 'passed', 'warnings', 'transform', 'timings'],
+  additionalProperties: false,
+} as const;
+export type IdPhotoReport = FromSchema<typeof IdPhotoReportSchema>;
+
+export interface ReportInput {
+  readonly spec: IdPhotoSpec;
+  readonly engine: string;
+  readonly result: PipelineResult;
+  /** Decoded pixels per upload pixel (the decoder shrinks large uploads). */
+  readonly decodeScale: number;
+  readonly background: { readonly text: string; readonly hex: string; readonly colourAt: (x: number, y: number) => Rgb };
+  readonly allowedBackgrounds: readonly string[];
+  readonly file?: { readonly bytes: number; readonly format: string; readonly quality?: number; readonly minKb?: number; readonly maxKb?: number };
+  readonly warnings: readonly string[];
+  readonly timings: Readonly<Record<string, number>>;
+}
+
+const round = (v: number, digits = 1): number => Number(v.toFixed(digits));
+
+/** Alpha below this is background for the uniformity measure. */
+const BACKGROUND_ALPHA = 0.02;
+/** Alpha at or above this is the person when the hair top is found on the result. */
+const PERSON_ALPHA = 0.5;
+
+/** The top of the person above the eye line on the result: the highest row, across the face's middle, still the person. */
+function hairTopOnResult(result: PipelineResult): number {
+  const { alpha, placement, head } = result;
+  const { width, data } = alpha;
+  const half = Math.max(1, Math.round((0.3 * head.faceWidth * placement.scale) / 2));
+  const centre = Math.round(width / 2);
+  let top = Math.round(placement.eyesY);
+  for (let x = Math.max(0, centre - half); x <= Math.min(width - 1, centre + half); x++) {
+    let y = Math.min(alpha.height - 1, Math.max(0, Math.round(placement.eyesY)));
+    while (y > 0 && data[(y - 1) * width + x]! >= PERSON_ALPHA) y--;
+    top = Math.min(top, y);
+  }
+  return top;
+}
+
+function backgroundStats(result: PipelineResult, colourAt: (x: number, y: number) => Rgb): { share: number; meanDeltaE: number } {
+  const { alpha, photo } = result;
+  let count = 0;
+  let sum = 0;
+  for (let y = 0; y < alpha.height; y++) {
+    for (let x = 0; x < alpha.width; x++) {
+      const i = y * alpha.width + x;
+      if (alpha.data[i]! >= BACKGROUND_ALPHA) continue;
+      const p = i * 3;
+      const [l1, a1, b1] = srgbToLab(photo.data[p]! / 255, photo.data[p + 1]! / 255, photo.data[p + 2]! / 255);
+      const want = colourAt(x, y);
+      const [l2, a2, b2] = srgbToLab(want[0], want[1], want[2]);
+      sum += deltaE76(l1, a1, b1, l2, a2, b2);
+      count++;
+    }
+  }
+  return { share: round(count / alpha.data.length, 3), meanDeltaE: round(count ? sum / count : 0, 2) };
+}
+
+const inRange = (v: number, r: Range): boolean => v >= r.min - 1e-6 && v <= r.max + 1e-6;
+const fmt = (r: Range, unit: string, digits = 1): string => `${round(r.min, digits)}-${round(r.max, digits)} ${unit}`;
+
+export function buildReport(input: ReportInput): IdPhotoReport {
+  const { result, spec } = input;
+  const g = result.geometry;
+  const mm = (px: number): number => round(pxToMm(px, g.dpi), 2);
+  const measure = (px: number): { px: number; mm: number; percent: number } => ({ px: round(px), mm: mm(px), percent: round((100 * px) / g.height) });
+  const hairTop = hairTopOnResult(result);
+  const crownY = spec.crown === 'hair' ? hairTop : result.placement.crownY;
+  const chinY = result.placement.crownY + result.placement.headPx;
+  const headPx = chinY - crownY;
+  const eyesY = result.placement.eyesY;
+  const rules: RuleResult[] = [];
+  rules.push({ rule: 'one face', passed: result.faces === 1, value: `${result.faces} found`, expected: 'exactly one' });
+  if (g.head)
+    rules.push({
+      rule: `head height (chin to the top of the ${spec.crown})`,
+      passed: inRange(headPx, g.head),
+      value: `${mm(headPx)} mm (${round(headPx)} px)`,
+      expected: `${fmt({ min: pxToMm(g.head.min, g.dpi), max: pxToMm(g.head.max, g.dpi) }, 'mm')} (${fmt(g.head, 'px', 0)})`,
+    });
+  if (g.crownMargin)
+    rules.push({
+      rule: 'crown to the top edge',
+      passed: inRange(crownY, g.crownMargin),
+      value: `${mm(crownY)} mm`,
+      expected: fmt({ min: pxToMm(g.crownMargin.min, g.dpi), max: pxToMm(g.crownMargin.max, g.dpi) }, 'mm'),
+    });
+  if (g.eyesFromTop) {
+    const fromBottom = g.height - eyesY;
+    rules.push({
+      rule: 'eye line above the bottom edge',
+      passed: inRange(eyesY, g.eyesFromTop),
+      value: `${mm(fromBottom)} mm`,
+      expected: fmt({ min: pxToMm(g.height - g.eyesFromTop.max, g.dpi), max: pxToMm(g.height - g.eyesFromTop.min, g.dpi) }, 'mm'),
+    });
+  }
+  rules.push({ rule: 'crown inside the photo', passed: crownY > 0, value: `${mm(crownY)} mm below the top`, expected: 'space above the head' });
+  const allowed = input.allowedBackgrounds.map((h) => h.toLowerCase());
+  rules.push({ rule: 'background colour', passed: allowed.includes(input.background.hex.toLowerCase()), value: input.background.text, expected: allowed.join(' or ') });
+  if (input.file) {
+    const kb = input.file.bytes / 1024;
+    if (input.file.maxKb !== undefined || input.file.minKb !== undefined) {
+      const bounds = { min: input.file.minKb ?? 0, max: input.file.maxKb ?? Infinity };
+      rules.push({ rule: 'file size', passed: inRange(kb, bounds), value: `${round(kb)} KB`, expected: bounds.max === Infinity ? `at least ${bounds.min} KB` : `${bounds.min}-${bounds.max} KB` });
+    }
+  }
+  const stats = backgroundStats(result, input.background.colourAt);
+  const transform: Affine = composeAffine(result.transform, scaleAffine(input.decodeScale));
+  const upscale = Math.hypot(transform[0], transform[3]);
+  const box = result.face.box;
+  const s = 1 / input.decodeScale;
+  return {
+    spec: { id: spec.id, name: spec.name.en, width: g.width, height: g.height, dpi: g.dpi, crown: spec.crown },
+    engine: input.engine,
+    faces: result.faces,
+    face: { score: round(result.face.score, 3), x: round(box.x * s), y: round(box.y * s), width: round(box.width * s), height: round(box.height * s) },
+    headHeight: measure(headPx),
+    crownMargin: measure(crownY),
+    hairTop: measure(hairTop),
+    eyeLine: { fromTopPx: round(eyesY), fromBottomMm: mm(g.height - eyesY), percentFromBottom: round((100 * (g.height - eyesY)) / g.height) },
+    roll: { measured: round(result.head.roll) },
+    upscale: round(upscale, 3),
+    background: { text: input.background.text, hex: input.background.hex, ...stats },
+    ...(input.file && { file: { bytes: input.file.bytes, kb: round(input.file.bytes / 1024), format: input.file.format, ...(input.file.quality !== undefined && { quality: input.file.quality }) } }),
+    rules,
+    passed: rules.every((r) => r.passed),
+    warnings: [...input.warnings],
+    transform: transform.map((v) => Number(v.toFixed(6))),
+    timings: Object.fromEntries(Object.entries(input.timings).map(([k, v]) => [k, round(v)])),
+  };
+}
