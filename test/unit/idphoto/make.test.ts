@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadIdPhotoEngine } from '../../../src/idphoto/engine-loader.js';
+import { makeCutout, makeIdPhoto } from '../../../src/idphoto/make.js';
+import { createModels } from '../../../src/idphoto/models.js';
+import { parseIdPhotoOptions } from '../../../src/idphoto/options.js';
+import { applyAffine } from '../../../src/idphoto/affine.js';
+import { sharedPath } from '../../helpers/shared.js';
+
+const models = createModels(loadIdPhotoEngine);
+const limits = { maxPixels: 25_000_000, maxSide: 1600 };
+const portrait = readFileSync(sharedPath('idphoto/portraits/021.jpg'));
+
+afterAll(() => models.release());
+
+describe('makeIdPhoto (BlazeFace + the selfie engine, end to end)', () => {
+  it('US passport on white: 2x2 in at 300 dpi, the head inside its band, the face centred, DPI in the file', async () => {
+    const result = await makeIdPhoto(new Uint8Array(portrait), parseIdPhotoOptions({ spec: 'us-passport', background: 'white' }), models, limits);
+    const meta = await sharp(result.photo.data).metadata();
+    expect([meta.format, meta.width, meta.height, meta.density]).toEqual(['jpeg', 600, 600, 300]);
+    expect(meta.exif).toBeUndefined();
+    const r = result.report;
+    expect(r.faces).toBe(1);
+    const head = r.rules.find((rule) => rule.rule.startsWith('head height'))!;
+    expect(head.passed).toBe(true);
+    expect(r.headHeight.mm).toBeGreaterThanOrEqual(25.4 - 0.5);
+    expect(r.headHeight.mm).toBeLessThanOrEqual(34.925 + 0.5);
+    // The upload's face centre lands near the photo's vertical centre line.
+    const centre = applyAffine(r.transform as unknown as [number, number, number, number, number, number], { x: r.face.x + r.face.width / 2, y: r.face.y + r.face.height / 2 });
+    expect(Math.abs(centre.x - 300)).toBeLessThan(0.15 * r.face.width * r.upscale + 10);
+    // Background: white where the person is not; the corners are background.
+    const { data, info } = await sharp(result.photo.data).raw().toBuffer({ resolveWithObject: true });
+    const corner = [data[0]!, data[1]!, data[2]!];
+    expect(Math.min(...corner)).toBeGreaterThan(240);
+    expect(info.channels).toBe(3);
+    expect(r.background.share).toBeGreaterThan(0.2);
+    expect(r.timings.total).toBeGreaterThan(0);
+  });
+
+  it('a rolled portrait is levelled: the measured roll follows the rotation, the result still passes its head rule', async () => {
+    const rotated = await sharp(portrait).rotate(15, { background: '#808080' }).jpeg().toBuffer();
+    const straight = await makeIdPhoto(new Uint8Array(portrait), parseIdPhotoOptions({ spec: 'cn-1inch' }), models, limits);
+    const tilted = await makeIdPhoto(new Uint8Array(rotated), parseIdPhotoOptions({ spec: 'cn-1inch' }), models, limits);
+    expect(tilted.report.roll.measured - straight.report.roll.measured).toBeGreaterThan(11);
+    expect(tilted.report.roll.measured - straight.report.roll.measured).toBeLessThan(19);
+    expect(tilted.report.rules.find((rule) => rule.rule.startsWith('head height'))!.passed).toBe(true);
+  });
+
+  it('the ID card at its own 350 dpi with its file-size bounds, a sheet, a high-resolution copy', async () => {
+    const result = await makeIdPhoto(new Uint8Array(portrait), parseIdPhotoOptions({ spec: 'cn-id-card', sheet: '6-inch', hires: 'true' }), models, limits);
+    expect([result.photo.width, result.photo.height, result.photo.dpi]).toEqual([358, 441, 350]);
+    const kb = result.photo.data.length / 1024;
+    expect(kb).toBeGreaterThanOrEqual(14);
+    expect(kb).toBeLessThanOrEqual(20);
+    expect(result.report.rules.find((r) => r.rule === 'file size')!.passed).toBe(true);
+    expect((await sharp(result.photo.data).metadata()).density).toBe(350);
+    expect([result.hires!.width, result.hires!.height, result.hires!.dpi]).toEqual([716, 882, 700]);
+    const sheet = await sharp(result.sheet!.data).metadata();
+    expect(sheet.density).toBe(350);
+    // 4x6 in at 350 dpi.
+    expect([Math.min(sheet.width!, sheet.height!), Math.max(sheet.width!, sheet.height!)]).toEqual([1400, 2100]);
+  });
+
+  it('the cut-out: the transparent person alone, as a PNG with alpha', async () => {
+    const result = await makeIdPhoto(new Uint8Array(portrait), parseIdPhotoOptions({ spec: 'uk-passport', output: 'cutout' }), models, limits);
+    const meta = await sharp(result.photo.data).metadata();
+    expect([meta.format, meta.hasAlpha, meta.width, meta.height]).toEqual(['png', true, 413, 531]);
+    const whole = await makeCutout(new Uint8Array(portrait), 'selfie', models, limits);
+    const wm = await sharp(whole.image.data).metadata();
+    expect([wm.width, wm.height, wm.hasAlpha]).toEqual([whole.original.width, whole.original.height, true]);
+  });
+
+  it('no face: NO_FACE', async () => {
+    const flat = await sharp({ create: { width: 400, height: 500, channels: 3, background: '#8899aa' } })
+      .jpeg()
+      .toBuffer();
+    await expect(makeIdPhoto(new Uint8Array(flat), parseIdPhotoOptions({}), models, limits)).rejects.toMatchObject({ code: 'NO_FACE' });
+  });
+});
