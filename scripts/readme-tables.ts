@@ -1,12 +1,14 @@
 /**
  * The README's tables that are facts of the code (settings, generate options, output formats,
- * barcode formats, error codes), generated from the registries that define them. `npm run docs`
+ * barcode formats, ID-photo options and specs, error codes), generated from the registries that define them. `npm run docs`
  * rewrites them; a test fails when the README differs from what this generates.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ERRORS } from '../src/errors.js';
 import { statusOf } from '../src/http/plugins/errors.js';
+import { IDPHOTO_OPTION_SPECS } from '../src/idphoto/options.js';
+import { SPECS } from '../src/idphoto/specs.js';
 import { SETTINGS } from '../src/platform/config.js';
 import { OUTPUT_FORMATS, OUTPUT_FORMAT_SPECS } from '../src/qr/formats.js';
 import { GENERATE_OPTION_NAMES, GENERATE_OPTION_SPECS, describeDefault, type OptionSpec } from '../src/qr/options.js';
@@ -45,6 +47,11 @@ export function generatedTables(): Record<string, string> {
       OUTPUT_FORMATS.map((f) => [code(f), code(OUTPUT_FORMAT_SPECS[f].contentType), code(OUTPUT_FORMAT_SPECS[f].extension), OUTPUT_FORMAT_SPECS[f].description]),
     ),
     'barcode-formats': `${BARCODE_FORMATS.map(code).join(' ')}; aliases ${Object.keys(FORMAT_ALIASES).map(code).join(', ')}.`,
+    'idphoto-options': table(
+      ['option', 'values', 'default', 'meaning'],
+      IDPHOTO_OPTION_SPECS.map((o) => [code(o.name), o.values ? o.values.map(code).join(', ') : o.type === 'number' ? `${o.min}-${o.max}` : o.type, o.default === undefined ? '' : String(o.default), o.description]),
+    ),
+    'idphoto-specs': SPECS.map((s) => code(s.id)).join(', ') + '.',
     'error-codes': table(
       ['code', 'status', 'meaning'],
       ERRORS.map((e) => [code(e.code), String(statusOf(e.code)), e.meaning]),
