@@ -32,6 +32,11 @@ describe('the package entry points (the build)', () => {
     expect(packagesLoadedBy('qr-workshop/qr')).toEqual(['qrcode']);
   });
 
+  it('import "qr-workshop/idphoto" loads no model runtime and no server until a photo is made', () => {
+    const loaded = packagesLoadedBy('qr-workshop/idphoto');
+    for (const name of [...SERVER_PACKAGES, 'onnxruntime-node', '@tensorflow/tfjs-core']) expect(loaded, name).not.toContain(name);
+  });
+
   it('import "qr-workshop/server" gives the service', () => {
     expect(packagesLoadedBy('qr-workshop/server')).toEqual(expect.arrayContaining(['fastify', 'piscina', 'prom-client']));
   });
