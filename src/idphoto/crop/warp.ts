@@ -16,6 +16,8 @@ export interface WarpedFrame {
 
 /** Most samples per axis and photo pixel when the image shrinks (a box filter over the footprint). */
 const MAX_SUPERSAMPLE = 3;
+/** Past the picture's sides and bottom, the matte continues only where it is at least this sure of the person. */
+const EXTEND_ALPHA = 0.5;
 /** Colours continued past an edge are that edge blurred along it by this share of the image's size: smooth bands, not streaks of every stitch. */
 const EDGE_BLUR_SHARE = 0.02;
 
@@ -55,7 +57,8 @@ function lineAt(line: Float32Array, f: number, channel: number): number {
  * `image` and its coarse `matte` (stretched over the whole image) seen through `transform` (image ->
  * photo) in a width x height frame. Outside the image the colours continue from its nearest edge; the
  * matte does too at the sides and below (shoulders run on past a tight crop), but above the image's top
- * it is background, so a cut-off crown gets a plain sky rather than smeared hair.
+ * it is background, so a cut-off crown gets a plain sky rather than smeared hair; past the sides and
+ * bottom only a matte at least EXTEND_ALPHA carries on.
  */
 export function warpFrame(image: RgbImage, matte: Image, transform: Affine, width: number, height: number): WarpedFrame {
   const inverse = invertAffine(transform);
@@ -73,6 +76,7 @@ export function warpFrame(image: RgbImage, matte: Image, transform: Affine, widt
   const o = out.data;
   const al = alpha.data;
   const weight = 1 / (k * k * 255);
+  const top = blurredLine(data, iw, (i) => i * 3);
   const bottom = blurredLine(data, iw, (i) => ((ih - 1) * iw + i) * 3);
   const left = blurredLine(data, ih, (i) => i * iw * 3);
   const right = blurredLine(data, ih, (i) => (i * iw + iw - 1) * 3);
@@ -89,10 +93,11 @@ export function warpFrame(image: RgbImage, matte: Image, transform: Affine, widt
           // Pixel centres: photo (pu, pv) -> image point; sample at image pixel coordinates (centre at +0.5).
           const x = a * pu + b * pv + c;
           const y = d * pu + e * pv + f;
-          if (y > ih) {
-            r += lineAt(bottom, x - 0.5, 0);
-            g += lineAt(bottom, x - 0.5, 1);
-            bl += lineAt(bottom, x - 0.5, 2);
+          if (y > ih || y < 0) {
+            const edge = y < 0 ? top : bottom;
+            r += lineAt(edge, x - 0.5, 0);
+            g += lineAt(edge, x - 0.5, 1);
+            bl += lineAt(edge, x - 0.5, 2);
           } else if (x < 0 || x > iw) {
             const side = x < 0 ? left : right;
             r += lineAt(side, y - 0.5, 0);
@@ -128,7 +133,9 @@ export function warpFrame(image: RgbImage, matte: Image, transform: Affine, widt
             const my1 = Math.min(my0 + 1, mh - 1);
             const ux = mx - mx0;
             const uy = my - my0;
-            m += (md[my0 * mw + mx0]! * (1 - ux) + md[my0 * mw + mx1]! * ux) * (1 - uy) + (md[my1 * mw + mx0]! * (1 - ux) + md[my1 * mw + mx1]! * ux) * uy;
+            const edgeAlpha = (md[my0 * mw + mx0]! * (1 - ux) + md[my0 * mw + mx1]! * ux) * (1 - uy) + (md[my1 * mw + mx0]! * (1 - ux) + md[my1 * mw + mx1]! * ux) * uy;
+            // Past an edge only the person carries on: an uncertain matte there would smear the old background outwards.
+            m += y > ih || x < 0 || x > iw ? (edgeAlpha >= EXTEND_ALPHA ? edgeAlpha : 0) : edgeAlpha;
           }
         }
       }
