@@ -62,6 +62,11 @@ export async function assembleApp(config: Config, engines: Engines, pools: Metri
           redis && { redis, prefix: `${config.redisKeyPrefix}idphoto:`, ttlSeconds: config.idphotoResultTtlSeconds },
           config.idphotoResultTtlSeconds,
         ),
+        undefined,
+        (work, outcome, seconds) => {
+          metrics.idphotos.inc({ work, outcome });
+          if (seconds !== undefined) metrics.idphotoDuration.observe({ work, outcome }, seconds);
+        },
       ),
     }),
   });

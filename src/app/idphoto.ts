@@ -4,6 +4,7 @@
  * upload and the options, and forgotten when their time is up.
  */
 import { createHash } from 'node:crypto';
+import { isQrwError } from '../errors.js';
 import type { DecodeLimits } from '../idphoto/codec/decode.js';
 import { loadIdPhotoEngine } from '../idphoto/engine-loader.js';
 import { makeCutout, makeIdPhoto, makeSheet, type EncodedImage, type IdPhotoResult, type SheetRequest } from '../idphoto/make.js';
@@ -83,12 +84,59 @@ export const idPhotoCodec: CacheCodec<IdPhotoResult> = {
 
 export type PhotoOutcome = IdPhotoResult & { readonly cached: CacheTier | false };
 
+/** How a photo, a crop or a cut-out ended, for the metrics: made, refused for its face, refused as bad input, or failed. */
+export type IdPhotoOutcomeLabel = 'ok' | 'no_face' | 'multiple_faces' | 'too_small' | 'invalid' | 'error';
+export type IdPhotoWork = PhotoMode | 'cutout';
+
+/** The outcome of a failure: the face codes by name, any other refusal of the input as invalid, the rest (a bug, a full queue, a client gone) as error. */
+export function outcomeOf(err: unknown): IdPhotoOutcomeLabel {
+  if (!isQrwError(err)) return 'error';
+  switch (err.code) {
+    case 'NO_FACE':
+      return 'no_face';
+    case 'MULTIPLE_FACES':
+      return 'multiple_faces';
+    case 'FACE_TOO_SMALL':
+      return 'too_small';
+    case 'INVALID_OPTION':
+    case 'MISSING_IMAGE':
+    case 'EMPTY_IMAGE':
+    case 'UNSUPPORTED_IMAGE':
+    case 'CORRUPT_IMAGE':
+    case 'IMAGE_TOO_LARGE':
+    case 'ENGINE_UNAVAILABLE':
+      return 'invalid';
+    default:
+      return 'error';
+  }
+}
+
+/**
+ * Called once per photo, crop or cut-out: its outcome and, when the work ran (not a cache hit), how
+ * long it took in seconds, the wait for a thread included.
+ */
+export type IdPhotoOutcomeListener = (work: IdPhotoWork, outcome: IdPhotoOutcomeLabel, seconds: number | undefined) => void;
+
 export class IdPhotoService {
   constructor(
     private readonly engine: IdPhotoEngine,
     private readonly cache: ResultCache<IdPhotoResult>,
     private readonly onCache?: (tier: CacheTier | false) => void,
+    private readonly onOutcome?: IdPhotoOutcomeListener,
   ) {}
+
+  /** Runs the work, and reports its outcome and duration. */
+  private async measured<T>(work: IdPhotoWork, run: () => Promise<T>): Promise<T> {
+    const start = performance.now();
+    try {
+      const value = await run();
+      this.onOutcome?.(work, 'ok', (performance.now() - start) / 1000);
+      return value;
+    } catch (err) {
+      this.onOutcome?.(work, outcomeOf(err), (performance.now() - start) / 1000);
+      throw err;
+    }
+  }
 
   get saturated(): boolean {
     return this.engine.saturated;
@@ -100,14 +148,17 @@ export class IdPhotoService {
     const key = createHash('sha256').update(bytes).update(JSON.stringify({ options, mode })).digest('base64url');
     const hit = await this.cache.get(key);
     this.onCache?.(hit ? hit.tier : false);
-    if (hit) return { ...hit.value, cached: hit.tier };
-    const result = await this.engine.photo(bytes, options, mode, signal);
+    if (hit) {
+      this.onOutcome?.(mode, 'ok', undefined);
+      return { ...hit.value, cached: hit.tier };
+    }
+    const result = await this.measured(mode, () => this.engine.photo(bytes, options, mode, signal));
     this.cache.set(key, result);
     return { ...result, cached: false };
   }
 
   cutout(bytes: Uint8Array, engine: string, signal?: AbortSignal): ReturnType<IdPhotoEngine['cutout']> {
-    return this.engine.cutout(bytes, engine, signal);
+    return this.measured('cutout', () => this.engine.cutout(bytes, engine, signal));
   }
 
   sheet(uploads: readonly Uint8Array[], size: SheetSize, request: SheetRequest): Promise<EncodedImage> {

@@ -22,6 +22,7 @@ import { registerDecodeRoutes } from './routes/decode.js';
 import { registerGenerateRoutes } from './routes/generate.js';
 import { registerHealthRoutes, type Readiness } from './routes/health.js';
 import { registerIdPhotoRoutes } from './routes/idphoto.js';
+import { registerIdPhotoCompatRoutes } from './routes/idphoto-compat.js';
 
 export interface AppDeps {
   readonly config: Config;
@@ -91,14 +92,25 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     registerDecodeRoutes(server, deps.decode, shedWhenSaturated(deps.saturated ?? (() => false)), config.maxBodyBytes);
   }
   const idphoto = deps.idphoto;
+  const idphotoRateLimit = config.idphotoRateLimitMax !== undefined ? { max: config.idphotoRateLimitMax, timeWindow: config.rateLimitWindowMs } : undefined;
   registerIdPhotoRoutes(
     server,
     idphoto,
     idphoto && {
       shedWhenFull: shedWhenSaturated(() => idphoto.saturated),
-      ...(config.idphotoRateLimitMax !== undefined && { rateLimit: { max: config.idphotoRateLimitMax, timeWindow: config.rateLimitWindowMs } }),
+      ...(idphotoRateLimit && { rateLimit: idphotoRateLimit }),
     },
   );
+  // The ID-photo service alone answers the original ID-photo service's routes (with the QR tool, /api/v1/generate is the QR route).
+  if (idphoto && !deps.generate && !config.tools.includes('qr')) {
+    registerIdPhotoCompatRoutes(server, idphoto, {
+      ttlSeconds: config.idphotoResultTtlSeconds,
+      maxBytes: config.idphotoCacheBytes,
+      redis: redis && { redis, prefix: `${config.redisKeyPrefix}idphoto-job:` },
+      shedWhenFull: shedWhenSaturated(() => idphoto.saturated),
+      rateLimit: idphotoRateLimit,
+    });
+  }
   if (!(await registerWebRoutes(server))) server.log.warn('The web page is not built (npm run build); only the API is served.');
   return { server, readiness, metrics };
 }

@@ -6,6 +6,10 @@ export interface Metrics {
   readonly duration: Histogram<'method' | 'route' | 'status'>;
   readonly decodes: Counter<'outcome'>;
   readonly cache: Counter<'result' | 'tier'>;
+  /** ID photos, crops and cut-outs (`work`) by outcome: ok, no_face, multiple_faces, too_small, invalid, error. */
+  readonly idphotos: Counter<'work' | 'outcome'>;
+  /** Seconds from the request to the thread's answer (queue wait included) of each one made (cache hits not observed). */
+  readonly idphotoDuration: Histogram<'work' | 'outcome'>;
 }
 
 /** What a worker pool reports (workers/pool.ts). */
@@ -56,6 +60,19 @@ export function createMetrics(sources: MetricSources): Metrics {
     labelNames: ['result', 'tier'] as const,
     registers: [registry],
   });
+  const idphotos = new Counter({
+    name: 'qrw_idphoto_total',
+    help: 'ID photos by work (photo, crop, cutout) and outcome: ok, no_face, multiple_faces, too_small, invalid (a bad upload or option), error',
+    labelNames: ['work', 'outcome'] as const,
+    registers: [registry],
+  });
+  const idphotoDuration = new Histogram({
+    name: 'qrw_idphoto_duration_seconds',
+    help: 'Time to make an ID photo, crop or cut-out, the wait for a pool thread included (cache hits not observed)',
+    labelNames: ['work', 'outcome'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
   const poolStat = (name: string, help: string, read: (s: PoolStats) => number): void => {
     new Gauge({
       name,
@@ -92,5 +109,5 @@ export function createMetrics(sources: MetricSources): Metrics {
   };
   stat('qrw_generate_cache_bytes', 'Bytes held by the in-process generate cache', sources.cacheBytes);
   stat('qrw_redis_up', '1 while the Redis connection (REDIS_URL) is ready, 0 while it is not; absent without REDIS_URL', sources.redisUp);
-  return { registry, requests, duration, decodes, cache };
+  return { registry, requests, duration, decodes, cache, idphotos, idphotoDuration };
 }
