@@ -5,14 +5,16 @@ import { isQrwError } from '../errors.js';
 import { VERSION } from '../platform/version.js';
 import { addDecodeCommand } from './commands/decode.js';
 import { addGenerateCommand } from './commands/generate.js';
+import { addIdPhotoCommand } from './commands/idphoto.js';
 import { addServeCommand } from './commands/serve.js';
 import { CliExit, EXIT_INPUT, EXIT_USAGE } from './exit.js';
 
 export function buildCli(): Command {
-  const program = new Command('qrw').description('QR Workshop: generate and read QR codes').version(VERSION).exitOverride();
+  const program = new Command('qrw').description('QR Workshop: generate and read QR codes, make ID photos').version(VERSION).exitOverride();
   addServeCommand(program);
   addGenerateCommand(program);
   addDecodeCommand(program);
+  addIdPhotoCommand(program);
   return program;
 }
 
