@@ -64,7 +64,8 @@ export function warpFrame(image: RgbImage, matte: Image, transform: Affine, widt
   const inverse = invertAffine(transform);
   const [a, b, c, d, e, f] = inverse;
   const footprint = Math.max(Math.hypot(a, d), Math.hypot(b, e));
-  const k = Math.min(MAX_SUPERSAMPLE, Math.max(1, Math.ceil(footprint)));
+  // Rounded, not ceiled: a footprint up to 1.5 source pixels is read well enough by one bilinear sample.
+  const k = Math.min(MAX_SUPERSAMPLE, Math.max(1, Math.round(footprint)));
   const { data, width: iw, height: ih } = image;
   const mw = matte.width;
   const mh = matte.height;
@@ -124,26 +125,29 @@ export function warpFrame(image: RgbImage, matte: Image, transform: Affine, widt
             g += data[p00 + 1]! * w00 + data[p01 + 1]! * w01 + data[p10 + 1]! * w10 + data[p11 + 1]! * w11;
             bl += data[p00 + 2]! * w00 + data[p01 + 2]! * w01 + data[p10 + 2]! * w10 + data[p11 + 2]! * w11;
           }
-          if (y >= 0) {
-            const mx = Math.min(Math.max(x * sx - 0.5, 0), mw - 1);
-            const my = Math.min(Math.max(y * sy - 0.5, 0), mh - 1);
-            const mx0 = Math.floor(mx);
-            const my0 = Math.floor(my);
-            const mx1 = Math.min(mx0 + 1, mw - 1);
-            const my1 = Math.min(my0 + 1, mh - 1);
-            const ux = mx - mx0;
-            const uy = my - my0;
-            const edgeAlpha = (md[my0 * mw + mx0]! * (1 - ux) + md[my0 * mw + mx1]! * ux) * (1 - uy) + (md[my1 * mw + mx0]! * (1 - ux) + md[my1 * mw + mx1]! * ux) * uy;
-            // Past an edge only the person carries on: an uncertain matte there would smear the old background outwards.
-            m += y > ih || x < 0 || x > iw ? (edgeAlpha >= EXTEND_ALPHA ? edgeAlpha : 0) : edgeAlpha;
-          }
         }
+      }
+      // The matte is smooth (an upsampled coarse matte): one sample at the pixel's centre is enough.
+      const x = a * (u + 0.5) + b * (v + 0.5) + c;
+      const y = d * (u + 0.5) + e * (v + 0.5) + f;
+      if (y >= 0) {
+        const mx = Math.min(Math.max(x * sx - 0.5, 0), mw - 1);
+        const my = Math.min(Math.max(y * sy - 0.5, 0), mh - 1);
+        const mx0 = Math.floor(mx);
+        const my0 = Math.floor(my);
+        const mx1 = Math.min(mx0 + 1, mw - 1);
+        const my1 = Math.min(my0 + 1, mh - 1);
+        const ux = mx - mx0;
+        const uy = my - my0;
+        const edgeAlpha = (md[my0 * mw + mx0]! * (1 - ux) + md[my0 * mw + mx1]! * ux) * (1 - uy) + (md[my1 * mw + mx0]! * (1 - ux) + md[my1 * mw + mx1]! * ux) * uy;
+        // Past an edge only the person carries on: an uncertain matte there would smear the old background outwards.
+        m = y > ih || x < 0 || x > iw ? (edgeAlpha >= EXTEND_ALPHA ? edgeAlpha : 0) : edgeAlpha;
       }
       const p = (v * width + u) * 3;
       o[p] = r * weight;
       o[p + 1] = g * weight;
       o[p + 2] = bl * weight;
-      al[v * width + u] = (m * weight * 255) as number;
+      al[v * width + u] = m;
     }
   }
   return { image: out, matte: alpha };
