@@ -223,10 +223,8 @@ describe.runIf(requireChromium)('web page in headless Chromium', () => {
 
   it('works from the keyboard alone', async () => {
     const { page } = await open();
-    // Tab order: skip link, language switch, then the text box.
-    await page.keyboard.press('Tab');
-    await page.keyboard.press('Tab');
-    await page.keyboard.press('Tab');
+    // Tab order: skip link, language switch, the selected tool tab, then the text box.
+    for (let i = 0; i < 4; i++) await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('gen-text');
     await page.keyboard.type('keyboard');
     await page.locator('#gen-image:not([hidden])').waitFor();

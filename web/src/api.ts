@@ -22,7 +22,7 @@ export function asApiError(err: unknown): ApiError {
   return err instanceof ApiError ? err : new ApiError('NETWORK', String(err));
 }
 
-async function call(path: string, init: RequestInit): Promise<Response> {
+export async function call(path: string, init: RequestInit): Promise<Response> {
   let response: Response;
   try {
     response = await fetch(path, init);

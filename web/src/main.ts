@@ -3,7 +3,9 @@ import { setupCamera } from './camera.js';
 import { setupGeneratePanel } from './generate-panel.js';
 import { byId } from './dom.js';
 import { applyLanguage, lang, onLanguageChange, setLang, t } from './i18n.js';
+import { setupIdPhotoPanel } from './idphoto-panel.js';
 import { setupRecognisePanel } from './recognise-panel.js';
+import { setupTabs } from './tabs.js';
 
 const langButton = byId('lang', HTMLButtonElement);
 langButton.addEventListener('click', () => setLang(lang() === 'en' ? 'zh' : 'en'));
@@ -14,4 +16,11 @@ onLanguageChange(() => {
 setupGeneratePanel();
 setupRecognisePanel();
 setupCamera();
+const idPhoto = setupIdPhotoPanel();
+const qrCameraStop = byId('cam-stop', HTMLButtonElement);
+setupTabs((panel) => {
+  if (panel !== 'view-id') return idPhoto.hide();
+  idPhoto.show();
+  if (!qrCameraStop.closest('[hidden]')) qrCameraStop.click(); // the QR camera does not run behind another tab
+});
 applyLanguage();

@@ -51,6 +51,7 @@ export function setupRecognisePanel(): void {
   });
   // Ctrl+V anywhere on the page; text pastes into fields are left alone.
   document.addEventListener('paste', (e) => {
+    if (drop.closest<HTMLElement>('[role="tabpanel"]')?.hidden) return; // the ID-photo tab takes pastes while it is shown
     const images = [...(e.clipboardData?.files ?? [])].filter((f) => f.type.startsWith('image/'));
     if (images.length === 0) return;
     e.preventDefault();

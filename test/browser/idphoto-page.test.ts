@@ -1,0 +1,188 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateQr, parseGenerateOptions } from '../../dist/src/index.js';
+import { nodeDeflate } from '../../dist/src/platform/deflate.js';
+import { launchChromium, requireChromium, screenshotPath, writeCameraVideo } from '../helpers/browser.js';
+import { startTestServer } from '../helpers/server.js';
+import { sharedPath } from '../helpers/shared.js';
+
+const PORTRAIT = sharedPath('idphoto/portraits/021.jpg');
+
+describe.runIf(requireChromium)('the ID photo tab in headless Chromium', () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let browser: Browser;
+  const dir = mkdtempSync(join(tmpdir(), 'qrw-idphoto-page-'));
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    // The fake camera shows a QR code: no face in it, which the camera test expects.
+    const code = generateQr('no face here', parseGenerateOptions({ ec: 'M', scale: 8 }), nodeDeflate);
+    await writeCameraVideo(join(dir, 'camera.y4m'), code.body);
+    browser = await launchChromium(join(dir, 'camera.y4m'));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.shutdown();
+  });
+
+  async function open(options: BrowserContextOptions = {}, init?: () => void): Promise<{ page: Page; requests: string[] }> {
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 }, ...options });
+    if (init) await context.addInitScript(init);
+    const page = await context.newPage();
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    page.on('pageerror', (err) => {
+      throw err;
+    });
+    await page.goto(server.base + '/');
+    return { page, requests };
+  }
+
+  /** Switch to the tab and wait for the spec catalogue. */
+  async function idTab(page: Page, name = 'ID photo'): Promise<void> {
+    await page.getByRole('tab', { name }).click();
+    await page.locator('#id-spec option').first().waitFor({ state: 'attached' });
+  }
+
+  async function linkedImage(page: Page, selector: string): Promise<Buffer> {
+    const base64 = await page.$eval(selector, async (a) => {
+      const blob = await (await fetch((a as HTMLAnchorElement).href)).blob();
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      let binary = '';
+      for (const b of bytes) binary += String.fromCharCode(b);
+      return btoa(binary);
+    });
+    return Buffer.from(base64, 'base64');
+  }
+
+  it('makes a US passport photo: preview with guides, the report, the photo and sheet to download; then in Chinese', async () => {
+    const { page, requests } = await open();
+    expect(await page.locator('#view-id').isHidden()).toBe(true);
+    await idTab(page);
+    expect(await page.locator('#view-qr').isHidden()).toBe(true);
+    expect(new URL(page.url()).hash).toBe('#id-photo');
+    // The spec list is grouped by region.
+    const groups = await page.$$eval('#id-spec optgroup', (els) => els.map((g) => (g as HTMLOptGroupElement).label));
+    expect(groups).toEqual(expect.arrayContaining(['Studio sizes', 'China', 'United States', 'United Kingdom']));
+
+    await page.getByLabel('Photo size').selectOption('us-passport');
+    expect(await page.locator('#id-spec-info').textContent()).toContain('50.8×50.8 mm · 300 dpi');
+    await page.getByLabel('Choose a portrait').setInputFiles(PORTRAIT);
+    await page.getByLabel('White').check();
+    await page.getByLabel('Paper').selectOption('4x6in');
+    await page.getByRole('button', { name: 'Make the photo' }).click();
+    // Busy while the service works, then the preview.
+    await expect.poll(() => page.locator('#id-busy').textContent()).toMatch(/Making the photo…|Done in/);
+    await page.locator('#id-output:not([hidden])').waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.locator('#id-busy').textContent()).toMatch(/^Done in \d+\.\d s\.$/);
+    expect(await page.getByRole('button', { name: 'Make the photo' }).isEnabled()).toBe(true);
+
+    // The report: every rule with its mark, value and expectation.
+    const rules = page.locator('#id-rules li');
+    expect(await rules.count()).toBeGreaterThanOrEqual(3);
+    expect(await rules.first().textContent()).toMatch(/^✓Passed: one face1 foundexpected exactly one$/);
+    expect(await page.locator('#id-rules').textContent()).toContain('head height');
+    expect(await page.locator('#id-verdict').textContent()).toMatch(/rules of US passport\.$/);
+    expect(await page.locator('#id-measures').textContent()).toMatch(/Head height\d+\.\d mm/);
+
+    // The guides are drawn on the canvas over the photo, at the photo's own size.
+    const guides = await page.$eval('#id-overlay', (c) => {
+      const canvas = c as HTMLCanvasElement;
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let drawn = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) drawn++;
+      return { width: canvas.width, height: canvas.height, drawn };
+    });
+    expect(guides).toMatchObject({ width: 600, height: 600 });
+    expect(guides.drawn).toBeGreaterThan(1000);
+
+    // The download links carry the images themselves.
+    const photo = await sharp(await linkedImage(page, '#id-download')).metadata();
+    expect(photo).toMatchObject({ format: 'jpeg', width: 600, height: 600, density: 300 });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download photo' }).click()]);
+    expect(download.suggestedFilename()).toBe('id-photo-us-passport.jpg');
+    expect((await sharp(readFileSync((await download.path())!)).metadata()).width).toBe(600);
+    const sheet = await sharp(await linkedImage(page, '#id-download-sheet')).metadata();
+    expect(sheet).toMatchObject({ width: 1200, height: 1800 });
+    expect(await page.locator('#id-sheet-image').isVisible()).toBe(true);
+    await page.screenshot({ path: screenshotPath('idphoto'), fullPage: true });
+    expect(requests.every((u) => u.startsWith(server.base) || u.startsWith('blob:') || u.startsWith('data:'))).toBe(true);
+
+    // Chinese: the labels, the tab, the spec names and the verdict follow.
+    await page.getByRole('button', { name: '中文' }).click();
+    expect(await page.getByRole('tab', { name: '证件照' }).getAttribute('aria-selected')).toBe('true');
+    expect(await page.getByLabel('照片尺寸').inputValue()).toBe('us-passport');
+    expect(await page.locator('#id-spec option:checked').textContent()).toBe('美国护照 · 50.8×50.8 毫米');
+    expect(await page.locator('#id-verdict').textContent()).toContain('美国护照');
+    expect(await page.getByRole('link', { name: '下载证件照' }).count()).toBe(1);
+    await page.screenshot({ path: screenshotPath('idphoto-zh'), fullPage: true });
+  });
+
+  it('filters the spec list by what is typed, in either language', async () => {
+    const { page } = await open();
+    await idTab(page);
+    const search = page.getByLabel('Find a size');
+    const ids = (): Promise<string[]> => page.$$eval('#id-spec option', (els) => els.map((o) => (o as HTMLOptionElement).value));
+    await search.fill('japan');
+    expect(await ids()).toEqual(['jp-passport', 'jp-visa']);
+    await search.fill('一寸');
+    expect(await ids()).toEqual(['cn-1inch', 'cn-1inch-small', 'cn-1inch-large']);
+    await search.fill('uk pass');
+    expect(await ids()).toEqual(['uk-passport']);
+    expect(await page.getByLabel('Photo size').inputValue()).toBe('uk-passport');
+    await search.fill('nowhere');
+    expect(await ids()).toEqual([]);
+    expect(await page.locator('#id-spec-info').textContent()).toBe('No size matches “nowhere”.');
+    await search.fill('');
+    expect((await ids()).length).toBeGreaterThan(15);
+  });
+
+  it('shows the service’s error for a text file, and for a camera picture without a face', async () => {
+    const { page } = await open();
+    await idTab(page);
+    await page.getByLabel('Choose a portrait').setInputFiles([{ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a portrait at all') }]);
+    await page.getByRole('button', { name: 'Make the photo' }).click();
+    const alert = page.locator('#id-error');
+    await expect.poll(() => alert.textContent()).toContain('not an image the service can read');
+    expect(await alert.getAttribute('role')).toBe('alert');
+    expect(await page.locator('#id-output').isHidden()).toBe(true);
+    await page.screenshot({ path: screenshotPath('idphoto-error'), fullPage: true });
+
+    // The camera: its picture becomes the portrait; a QR code has no face.
+    await page.getByRole('button', { name: 'Take one with the camera' }).click();
+    await page.getByRole('button', { name: 'Take photo' }).click();
+    await expect.poll(() => page.locator('#id-source-name').textContent()).toBe('Camera photo.jpg');
+    expect(await page.locator('#id-camera').isHidden()).toBe(true);
+    await page.getByRole('button', { name: 'Make the photo' }).click();
+    await expect.poll(() => alert.textContent(), { timeout: 30_000 }).toContain('No face was found');
+  });
+
+  it('hides the camera button where the browser has no camera, and fits a phone screen', async () => {
+    const noCamera = (): void => void Object.defineProperty(navigator, 'mediaDevices', { value: undefined });
+    const { page } = await open({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true }, noCamera);
+    await idTab(page);
+    expect(await page.getByRole('button', { name: 'Take one with the camera' }).isHidden()).toBe(true);
+    await page.getByLabel('Choose a portrait').setInputFiles(PORTRAIT);
+    await page.getByRole('button', { name: 'Make the photo' }).click();
+    await page.locator('#id-output:not([hidden])').waitFor({ timeout: 30_000 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: screenshotPath('idphoto-phone'), fullPage: true });
+  });
+
+  it('moves between the tabs with the arrow keys', async () => {
+    const { page } = await open();
+    await page.getByRole('tab', { name: 'QR codes' }).focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-id');
+    expect(await page.locator('#view-id').isVisible()).toBe(true);
+    await page.keyboard.press('ArrowRight');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-qr');
+    expect(await page.locator('#view-qr').isVisible()).toBe(true);
+    expect(await page.locator('#view-id').isHidden()).toBe(true);
+  });
+});
