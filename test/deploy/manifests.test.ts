@@ -40,11 +40,19 @@ interface K8sObject {
 describe('deploy/k8s (kustomize base)', () => {
   const kustomization = YAML.parse(read('k8s/kustomization.yaml')) as { resources: string[] };
   const objects = kustomization.resources.map((file) => YAML.parse(read(`k8s/${file}`)) as K8sObject);
-  const byKind = (kind: string): K8sObject => objects.find((o) => o.kind === kind)!;
+  const named = (kind: string, name: string): K8sObject => {
+    const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
+    if (!found) throw new Error(`no ${kind} ${name} in deploy/k8s`);
+    return found;
+  };
+  const byKind = (kind: string): K8sObject => named(kind, 'qr-workshop');
+  /** The QR service and the ID-photo service (TOOLS=idphoto): the same image, each with its own settings, resources and autoscaling. */
+  const DEPLOYMENTS = ['qr-workshop', 'qr-workshop-idphoto'];
 
   it('lists every manifest in the folder, and each is valid against the Kubernetes schema', () => {
     const files = readdirSync(join(DEPLOY, 'k8s')).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
     expect([...kustomization.resources].sort()).toEqual(files.sort());
+    expect(objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name)).toEqual(DEPLOYMENTS);
     for (const object of objects) {
       const Model = MODELS[`${object.apiVersion}/${object.kind}`];
       expect(Model, `no schema for ${object.apiVersion} ${object.kind}`).toBeDefined();
@@ -53,13 +61,15 @@ describe('deploy/k8s (kustomize base)', () => {
   });
 
   it('the schema check catches a broken manifest', () => {
-    const broken = structuredClone(byKind('Deployment'));
-    broken.spec.template.spec.containers[0].readinessProbe.httpGet.port = { wrong: true };
-    expect(() => new Deployment(broken as never).validate()).toThrow();
+    for (const name of DEPLOYMENTS) {
+      const broken = structuredClone(named('Deployment', name));
+      broken.spec.template.spec.containers[0].readinessProbe.httpGet.port = { wrong: true };
+      expect(() => new Deployment(broken as never).validate(), name).toThrow();
+    }
   });
 
-  it('matches the service: port, probe paths, shutdown timing, settings', () => {
-    const deployment = byKind('Deployment').spec;
+  it.each(DEPLOYMENTS)('%s matches the service: port, probe paths, shutdown timing, settings', (name) => {
+    const deployment = named('Deployment', name).spec;
     const pod = deployment.template.spec;
     const container = pod.containers[0];
     const port = container.ports.find((p: { name: string }) => p.name === 'http');
@@ -68,42 +78,74 @@ describe('deploy/k8s (kustomize base)', () => {
     expect(container.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
     expect(container.livenessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
     const preStopSeconds = Number(container.lifecycle.preStop.exec.command[1]);
-    const configMap = byKind('ConfigMap');
+    const configMap = named('ConfigMap', container.envFrom[0].configMapRef.name);
     const shutdownMs = Number(configMap.data!.SHUTDOWN_TIMEOUT_MS ?? DEFAULTS.shutdownTimeoutMs);
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(preStopSeconds + shutdownMs / 1000);
     expect(deployment.selector.matchLabels).toEqual(deployment.template.metadata.labels);
     for (const key of Object.keys(configMap.data!)) expect(KNOWN_SETTINGS, `ConfigMap key ${key}`).toContain(key);
     expect(() => loadConfig({ ...configMap.data })).not.toThrow();
-    expect(container.envFrom[0].configMapRef.name).toBe(configMap.metadata.name);
   });
 
-  it('wires Service, Ingress, HPA and PDB to the Deployment', () => {
-    const deployment = byKind('Deployment');
-    const labels = deployment.spec.template.metadata.labels;
-    const service = byKind('Service');
-    expect(service.spec.selector).toEqual(labels);
-    expect(service.spec.ports[0].targetPort).toBe('http');
-    const backend = byKind('Ingress').spec.rules[0].http.paths[0].backend.service;
-    expect(backend).toEqual({ name: service.metadata.name, port: { name: service.spec.ports[0].name } });
-    const hpa = byKind('HorizontalPodAutoscaler').spec;
-    expect(hpa.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: deployment.metadata.name });
-    expect([hpa.minReplicas, hpa.maxReplicas, hpa.metrics[0].resource.target.averageUtilization]).toEqual([2, 20, 60]);
-    expect(byKind('PodDisruptionBudget').spec.selector.matchLabels).toEqual(labels);
+  it('runs the QR tool and the ID-photo tool in their own deployments, the ID photos sized for their models', () => {
+    const toolsOf = (name: string) => loadConfig({ ...named('ConfigMap', named('Deployment', name).spec.template.spec.containers[0].envFrom[0].configMapRef.name).data }).tools;
+    expect(toolsOf('qr-workshop')).toEqual(['qr']);
+    expect(toolsOf('qr-workshop-idphoto')).toEqual(['idphoto']);
+    const container = named('Deployment', 'qr-workshop-idphoto').spec.template.spec.containers[0];
+    expect(container.resources).toEqual({ requests: { cpu: '500m', memory: '600Mi' }, limits: { cpu: '2', memory: '1200Mi' } });
+    const idphoto = loadConfig({ ...named('ConfigMap', 'qr-workshop-idphoto').data });
+    // One thread per core of the limit (Node sees the node's cores), each with its models (~150 MB) under the memory limit.
+    expect(idphoto.idphotoThreads).toBe(Number(container.resources.limits.cpu));
+    expect(idphoto.idphotoThreads * 150 + 300).toBeLessThan(1200);
+    expect(idphoto.idphotoRateLimitMax).toBe(10);
+    expect(idphoto.redisUrl).toBeDefined();
+  });
+
+  it('wires each Deployment to its Service, HPA and PDB, and the Ingress sends ID photos to the ID-photo service', () => {
+    const services = new Map<string, K8sObject>();
+    for (const name of DEPLOYMENTS) {
+      const labels = named('Deployment', name).spec.template.metadata.labels;
+      const service = named('Service', name);
+      expect(service.spec.selector, name).toEqual(labels);
+      expect(service.spec.ports[0].targetPort, name).toBe('http');
+      services.set(name, service);
+      const hpa = named('HorizontalPodAutoscaler', name).spec;
+      expect(hpa.scaleTargetRef, name).toMatchObject({ kind: 'Deployment', name });
+      expect(hpa.minReplicas, name).toBeGreaterThanOrEqual(2);
+      expect(hpa.metrics[0].resource.name, name).toBe('cpu');
+      expect(named('PodDisruptionBudget', name).spec.selector.matchLabels, name).toEqual(labels);
+    }
+    const qrHpa = byKind('HorizontalPodAutoscaler').spec;
+    expect([qrHpa.minReplicas, qrHpa.maxReplicas, qrHpa.metrics[0].resource.target.averageUtilization]).toEqual([2, 20, 60]);
+    const rules = byKind('Ingress').spec.rules as { host: string; http: { paths: { path: string; backend: { service: { name: string; port: { name: string } } } }[] } }[];
+    const backendOf = (host: string, path: string) => rules.find((r) => r.host === host)!.http.paths.find((p) => p.path === path)!.backend.service;
+    const backend = (name: string) => ({ name, port: { name: services.get(name)!.spec.ports[0].name } });
+    expect(backendOf('qr.example.com', '/')).toEqual(backend('qr-workshop'));
+    expect(backendOf('qr.example.com', '/api/v1/idphoto')).toEqual(backend('qr-workshop-idphoto'));
+    expect(backendOf('qr.example.com', '/result')).toEqual(backend('qr-workshop-idphoto'));
+    // The original ID-photo service's clients (its POST /api/v1/generate) on a host of their own.
+    expect(backendOf('idphoto.example.com', '/')).toEqual(backend('qr-workshop-idphoto'));
+    for (const rule of rules) for (const path of rule.http.paths) expect(services.has(path.backend.service.name), path.backend.service.name).toBe(true);
   });
 });
 
 describe('deploy/compose.yaml and its monitoring', () => {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const compose = YAML.parse(read('compose.yaml'), { merge: true }) as { services: Record<string, any> };
+  /** A service's environment as Compose gives it with nothing set on the host: `${VAR:-default}` is the default. */
+  const composeEnv = (name: string): Record<string, string> =>
+    Object.fromEntries(Object.entries(compose.services[name].environment as Record<string, unknown>).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]));
 
   it('runs nginx in front of 3 replicas with Redis, Prometheus and Grafana, each with limits and a restart policy', () => {
-    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['qrw', 'nginx', 'redis', 'prometheus', 'grafana']));
+    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['qrw', 'idphoto', 'nginx', 'redis', 'prometheus', 'grafana']));
     expect(compose.services.qrw.deploy.replicas).toBe(3);
     for (const [name, service] of Object.entries(compose.services)) {
       expect(service.restart, name).toBe('unless-stopped');
       expect(service.deploy?.resources?.limits?.memory, name).toBeDefined();
     }
-    for (const key of Object.keys(compose.services.qrw.environment)) expect(KNOWN_SETTINGS, `compose env ${key}`).toContain(key);
+    for (const name of ['qrw', 'idphoto']) {
+      for (const key of Object.keys(compose.services[name].environment)) expect(KNOWN_SETTINGS, `compose ${name} env ${key}`).toContain(key);
+      expect(() => loadConfig(composeEnv(name)), name).not.toThrow();
+    }
     for (const service of Object.values(compose.services)) {
       for (const volume of (service.volumes ?? []) as string[]) {
         const source = volume.split(':')[0]!;
@@ -112,11 +154,29 @@ describe('deploy/compose.yaml and its monitoring', () => {
     }
   });
 
+  it('runs the ID-photo service apart (the same image, TOOLS=idphoto, its own limits), nginx routing ID photos to it', () => {
+    const { qrw, idphoto, nginx } = compose.services;
+    expect(loadConfig(composeEnv('qrw')).tools).toEqual(['qr']);
+    const config = loadConfig(composeEnv('idphoto'));
+    expect(config.tools).toEqual(['idphoto']);
+    expect(idphoto.image).toBe(qrw.image);
+    expect(idphoto.deploy.resources.limits).toEqual({ cpus: '2.0', memory: '1G' });
+    expect(config.idphotoThreads).toBe(Number(idphoto.deploy.resources.limits.cpus));
+    expect(config.redisUrl).toBe(loadConfig(composeEnv('qrw')).redisUrl);
+    expect(Object.keys(nginx.depends_on)).toEqual(expect.arrayContaining(['qrw', 'idphoto']));
+    expect(nginx.ports).toEqual(expect.arrayContaining(['8080:80', '8081:81']));
+    const site = read('nginx/qr-workshop.conf');
+    expect(site).toMatch(/^\s*server idphoto:8080 /m);
+    expect(site).toMatch(/location \/api\/v1\/idphoto \{\s*proxy_pass http:\/\/qr_workshop_idphoto;/);
+    expect(site).toMatch(/location \/result\/ \{\s*proxy_pass http:\/\/qr_workshop_idphoto;/);
+  });
+
   it('Prometheus scrapes every replica on the service port', () => {
     const prometheus = YAML.parse(read('prometheus/prometheus.yml')) as { scrape_configs: { job_name: string; metrics_path: string; dns_sd_configs: { names: string[]; port: number }[] }[] };
     const job = prometheus.scrape_configs.find((j) => j.job_name === 'qr-workshop')!;
     expect(job.metrics_path).toBe('/metrics');
     expect(job.dns_sd_configs[0]).toMatchObject({ names: ['qrw'], port: DEFAULTS.port });
+    expect(job.dns_sd_configs[1]).toMatchObject({ names: ['idphoto'], port: DEFAULTS.port });
   });
 
   describe('the Grafana dashboard', () => {
@@ -126,19 +186,26 @@ describe('deploy/compose.yaml and its monitoring', () => {
     });
     afterAll(() => server.shutdown());
 
-    it('charts only metrics the service exports (req/s, latency, errors, pool, cache per instance)', async () => {
-      const dashboard = JSON.parse(read('grafana/dashboards/qr-workshop.json')) as { panels: { title: string; targets: { expr: string }[] }[] };
+    it('charts only metrics the service exports (req/s, latency, errors, pool, cache per instance, ID photos)', async () => {
+      const dashboard = JSON.parse(read('grafana/dashboards/qr-workshop.json')) as { panels: { title: string; targets?: { expr: string }[] }[] };
       // Exercise the routes so that every labelled series exists.
       await fetch(`${server.base}/api/v1/generate?text=dashboard`);
       await fetch(`${server.base}/api/v1/generate?text=dashboard`);
       const png = new Uint8Array(await (await fetch(`${server.base}/api/v1/generate?text=decode`)).arrayBuffer());
       await fetch(`${server.base}/api/v1/decode`, { method: 'POST', body: multipart('image', png) });
+      // An ID photo refused for its upload counts (and times) an outcome without running a model.
+      expect((await fetch(`${server.base}/api/v1/idphoto`, { method: 'POST', body: multipart('image', new TextEncoder().encode('not a portrait')) })).status).toBe(415);
       const exported = new Set([...(await (await fetch(`${server.base}/metrics`)).text()).matchAll(/^([a-z_:][a-z0-9_:]*)(?:\{| )/gm)].map((m) => m[1]!));
       const titles = dashboard.panels.map((p) => p.title.toLowerCase()).join(' | ');
-      for (const topic of ['requests per second', 'latency', 'error rate', 'pool saturation', 'cache hit ratio']) expect(titles).toContain(topic);
-      const used = dashboard.panels.flatMap((p) => p.targets.flatMap((t) => [...t.expr.matchAll(/([a-z_:][a-z0-9_:]*)\{job="qr-workshop"/g)].map((m) => m[1]!)));
+      for (const topic of ['requests per second', 'latency', 'error rate', 'pool saturation', 'cache hit ratio', 'id photos per second by outcome', 'id photo duration', 'id-photo pool'])
+        expect(titles).toContain(topic);
+      const used = dashboard.panels.flatMap((p) => (p.targets ?? []).flatMap((t) => [...t.expr.matchAll(/([a-z_:][a-z0-9_:]*)\{job="qr-workshop"/g)].map((m) => m[1]!)));
       expect(used.length).toBeGreaterThan(10);
       for (const metric of used) expect(exported, metric).toContain(metric);
+      expect(used).toEqual(expect.arrayContaining(['qrw_idphoto_total', 'qrw_idphoto_duration_seconds_bucket']));
+      // The ID-photo panels chart the idphoto pool, which the test server runs (TOOLS defaults to both).
+      const pools = dashboard.panels.flatMap((p) => (p.targets ?? []).flatMap((t) => [...t.expr.matchAll(/pool="(\w+)"/g)].map((m) => m[1]!)));
+      expect(new Set(pools)).toEqual(new Set(['idphoto']));
     });
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/redis.js';
 import { ROOT, ServiceProcess } from '../helpers/process.js';
+import { multipart } from '../helpers/server.js';
 import { sharedPath } from '../helpers/shared.js';
 
 const NGINX = '/usr/sbin/nginx';
@@ -14,31 +15,45 @@ const SITE = readFileSync(join(ROOT, 'deploy/nginx/qr-workshop.conf'), 'utf8');
 const PHOTO = readFileSync(sharedPath('anchors/bench/images/qr_000.jpg'));
 
 /**
- * deploy/nginx/qr-workshop.conf as shipped, with its one upstream server line turned into the given
- * loopback ports (same parameters) and its listen address moved to a free loopback port.
+ * deploy/nginx/qr-workshop.conf as shipped, with its upstream server lines turned into the given
+ * loopback ports (same parameters): the QR replicas (`server qrw:8080`) and the ID-photo service
+ * (`server idphoto:8080`); its listen addresses (80: the site, 81: the ID-photo service alone) moved to free loopback ports.
  */
-function siteFor(ports: number[], listen: number): string {
-  const server = /^(\s*)server qrw:8080 (.*);$/m.exec(SITE);
-  if (!server) throw new Error('deploy/nginx/qr-workshop.conf has no "server qrw:8080 ...;" line');
-  const servers = ports.map((p) => `${server[1]}server 127.0.0.1:${p} ${server[2]};`).join('\n');
-  return SITE.replace(server[0], servers).replace(/^(\s*)listen 80;$/m, `$1listen 127.0.0.1:${listen};`);
+function siteFor(ports: number[], listen: number, idphoto: { port: number; listen: number }): string {
+  const upstream = (host: string, to: number[]): [string, string] => {
+    const server = new RegExp(`^(\\s*)server ${host}:8080 (.*);$`, 'm').exec(SITE);
+    if (!server) throw new Error(`deploy/nginx/qr-workshop.conf has no "server ${host}:8080 ...;" line`);
+    return [server[0], to.map((p) => `${server[1]}server 127.0.0.1:${p} ${server[2]};`).join('\n')];
+  };
+  const [qr, qrServers] = upstream('qrw', ports);
+  const [photo, photoServers] = upstream('idphoto', [idphoto.port]);
+  return SITE.replace(qr, qrServers)
+    .replace(photo, photoServers)
+    .replace(/^(\s*)listen 80;$/m, `$1listen 127.0.0.1:${listen};`)
+    .replace(/^(\s*)listen 81;$/m, `$1listen 127.0.0.1:${idphoto.listen};`);
 }
 
 describe.runIf(requireNginx)('nginx in front of 3 service processes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'qrw-nginx-'));
   let nginx: ChildProcess | undefined;
   let base = '';
+  let idphotoBase = '';
   const replicas: ServiceProcess[] = [];
+  let idphoto: ServiceProcess | undefined;
 
   beforeAll(async () => {
     const ports = await Promise.all([freePort(), freePort(), freePort()]);
-    for (const port of ports) replicas.push(new ServiceProcess({ PORT: String(port), TRUST_PROXY: 'true' }));
-    await Promise.all(replicas.map((r) => r.start()));
+    // As in compose.yaml: the QR tool in the replicas, the ID-photo tool in a service of its own.
+    for (const port of ports) replicas.push(new ServiceProcess({ PORT: String(port), TRUST_PROXY: 'true', TOOLS: 'qr' }));
+    const idphotoPort = await freePort();
+    idphoto = new ServiceProcess({ PORT: String(idphotoPort), TRUST_PROXY: 'true', TOOLS: 'idphoto', IDPHOTO_THREADS: '1' });
+    await Promise.all([...replicas.map((r) => r.start()), idphoto.start()]);
     const listen = await freePort();
+    const idphotoListen = await freePort();
     // nginx's workers drop root to "nobody": its temp folders must be theirs to write.
     for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) chmodSync((mkdirSync(join(dir, sub), { recursive: true }), join(dir, sub)), 0o777);
     chmodSync(dir, 0o755);
-    writeFileSync(join(dir, 'qr-workshop.conf'), siteFor(ports, listen));
+    writeFileSync(join(dir, 'qr-workshop.conf'), siteFor(ports, listen, { port: idphotoPort, listen: idphotoListen }));
     writeFileSync(
       join(dir, 'nginx.conf'),
       `worker_processes 1;
@@ -61,6 +76,7 @@ http {
     expect(check.status, check.stderr).toBe(0);
     nginx = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
     base = `http://127.0.0.1:${listen}`;
+    idphotoBase = `http://127.0.0.1:${idphotoListen}`;
     for (let i = 0; i < 100; i++) {
       if (
         await fetch(`${base}/health`).then(
@@ -75,7 +91,25 @@ http {
 
   afterAll(async () => {
     nginx?.kill('SIGTERM');
-    await Promise.all(replicas.map((r) => r.stop('SIGKILL')));
+    await Promise.all([...replicas.map((r) => r.stop('SIGKILL')), idphoto?.stop('SIGKILL')]);
+  });
+
+  it('routes ID photos and the original ID-photo API to the ID-photo service, the rest to the QR replicas', async () => {
+    // The QR replicas do not serve ID photos (404): a 415 for a text upload is the ID-photo service's answer.
+    const photo = await fetch(`${base}/api/v1/idphoto`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: 'not a portrait' });
+    expect(photo.status).toBe(415);
+    expect(((await photo.json()) as { error: { code: string } }).error.code).toBe('UNSUPPORTED_IMAGE');
+    const qr = await fetch(`${base}/api/v1/generate?text=routed`);
+    expect([qr.status, qr.headers.get('content-type')]).toEqual([200, 'image/png']);
+    // Port 81: the ID-photo service alone, where POST /api/v1/generate is the original's job route; its result is on the site too.
+    const job = await fetch(`${idphotoBase}/api/v1/generate`, { method: 'POST', body: multipart('file', new TextEncoder().encode('not a portrait'), 'me.jpg', 'image/jpeg') });
+    expect(job.status).toBe(200);
+    const { result_url: resultUrl } = (await job.json()) as { result_url: string };
+    const result = await fetch(`${base}${resultUrl}`);
+    expect(result.status).toBe(415);
+    expect((await fetch(`${base}/result/${crypto.randomUUID()}.jpg`)).status).toBe(404);
+    const served = await (await fetch(`${idphoto!.base}/metrics`)).text();
+    expect(served).toMatch(/^http_requests_total\{method="POST",route="\/api\/v1\/idphoto",status="415"\} 1$/m);
   });
 
   async function generateCount(replica: ServiceProcess): Promise<number> {
