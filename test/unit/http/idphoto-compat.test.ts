@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { Redis } from 'ioredis';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompatJobs } from '../../../src/http/routes/idphoto-compat.js';
 import type { App } from '../../../src/server.js';
 import { injectableApp } from '../../helpers/app.js';
+import { REDIS_URL, requireRedis } from '../../helpers/redis.js';
 import { sharedPath } from '../../helpers/shared.js';
 
 // The original ID-photo service's API, served by an ID-photo-only process (TOOLS=idphoto), through app.inject().
@@ -105,5 +108,29 @@ describe('the jobs kept in memory', () => {
     expect(await jobs.outcome('a')).toBeUndefined();
     expect(await jobs.outcome('b')).toBeUndefined();
     expect(jobs.bytes).toBe(0);
+  });
+});
+
+describe.runIf(requireRedis)('the jobs kept in Redis', () => {
+  it('lets another replica wait for a job and read its result, until the TTL', async () => {
+    const redis = new Redis(REDIS_URL, { lazyConnect: false });
+    if (redis.status !== 'ready') await once(redis, 'ready');
+    try {
+      const shared = { redis, prefix: `test:compat:${crypto.randomUUID()}:` };
+      const [here, there] = [new CompatJobs({ ttlSeconds: 1, maxBytes: 0, redis: shared }), new CompatJobs({ ttlSeconds: 1, maxBytes: 0, redis: shared })];
+      let finish!: (jpeg: Uint8Array) => void;
+      await here.start('job', new Promise<Uint8Array>((resolve) => (finish = resolve)));
+      // The other replica sees the job pending and waits for it.
+      const waiting = there.outcome('job');
+      setTimeout(() => finish(new Uint8Array([1, 2, 3])), 300);
+      expect(await waiting).toEqual({ jpeg: new Uint8Array([1, 2, 3]) });
+      expect(here.bytes).toBe(0);
+      expect(await there.outcome('unknown')).toBeUndefined();
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect(await there.outcome('job')).toBeUndefined();
+      expect(await redis.exists(`${shared.prefix}job`)).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
   });
 });
