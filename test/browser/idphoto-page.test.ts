@@ -161,6 +161,23 @@ describe.runIf(requireChromium)('the ID photo tab in headless Chromium', () => {
     await expect.poll(() => alert.textContent(), { timeout: 30_000 }).toContain('No face was found');
   });
 
+  it('makes the transparent cut-out and a copy at twice the resolution', async () => {
+    const { page } = await open();
+    await idTab(page);
+    await page.getByLabel('Photo size').selectOption('cn-2inch');
+    expect(await page.locator('#id-spec-info').textContent()).toContain('Sources disagree on size');
+    await page.getByLabel('Choose a portrait').setInputFiles(PORTRAIT);
+    await page.getByLabel('File type').selectOption('cutout');
+    await page.getByLabel('A copy at twice the resolution too').check();
+    await page.getByRole('button', { name: 'Make the photo' }).click();
+    await page.locator('#id-output:not([hidden])').waitFor({ timeout: 30_000 });
+    expect(await sharp(await linkedImage(page, '#id-download')).metadata()).toMatchObject({ format: 'png', hasAlpha: true, width: 413, height: 579 });
+    expect(await page.getByRole('link', { name: 'Download high resolution' }).getAttribute('download')).toBe('id-photo-cn-2inch-600dpi.png');
+    expect(await sharp(await linkedImage(page, '#id-download-hires')).metadata()).toMatchObject({ width: 826, height: 1158 });
+    expect(await page.locator('#id-download-sheet').isHidden()).toBe(true);
+    await page.screenshot({ path: screenshotPath('idphoto-cutout'), fullPage: true });
+  });
+
   it('hides the camera button where the browser has no camera, and fits a phone screen', async () => {
     const noCamera = (): void => void Object.defineProperty(navigator, 'mediaDevices', { value: undefined });
     const { page } = await open({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true }, noCamera);

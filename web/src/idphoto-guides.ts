@@ -59,16 +59,18 @@ export function drawGuides(canvas: HTMLCanvasElement, report: Report, pixels: Id
     context.lineTo(x * 2, chin);
     context.stroke();
     if (report.headHeight) {
-      context.font = `700 ${Math.round(line * 9)}px system-ui, sans-serif`;
-      context.textBaseline = 'middle';
-      context.lineWidth = line * 2;
-      context.strokeStyle = 'rgb(255 255 255 / 0.85)';
-      context.fillStyle = GUIDE_COLOURS.measured;
+      // The head height beside the bracket, on a white label so that it reads over hair of any colour.
+      const size = Math.round(line * 8);
       const text = `${report.headHeight.mm.toFixed(1)} mm`;
-      context.translate(x + line * 6, (crown + chin) / 2);
-      context.rotate(-Math.PI / 2);
+      context.font = `700 ${size}px system-ui, sans-serif`;
+      context.textBaseline = 'middle';
       context.textAlign = 'center';
-      context.strokeText(text, 0, 0);
+      context.translate(x + size * 0.9, (crown + chin) / 2);
+      context.rotate(-Math.PI / 2);
+      const w = context.measureText(text).width + size * 0.6;
+      context.fillStyle = 'rgb(255 255 255 / 0.85)';
+      context.fillRect(-w / 2, -size * 0.7, w, size * 1.4);
+      context.fillStyle = GUIDE_COLOURS.measured;
       context.fillText(text, 0, 0);
     }
     context.restore();

@@ -34,6 +34,9 @@ export function setupIdPhotoPanel(): { show: () => void; hide: () => void } {
   const fill = byId('id-fill', HTMLSelectElement);
   const format = byId('id-format', HTMLSelectElement);
   const maxKb = byId('id-maxkb', HTMLInputElement);
+  const hires = byId('id-hires', HTMLInputElement);
+  const sources = byId('id-spec-sources', HTMLDetailsElement);
+  const sourceList = byId('id-spec-source-list', HTMLUListElement);
   const sheetSelect = byId('id-sheet', HTMLSelectElement);
   const orientation = byId('id-orientation', HTMLSelectElement);
   const cutLines = byId('id-cutlines', HTMLInputElement);
@@ -49,6 +52,7 @@ export function setupIdPhotoPanel(): { show: () => void; hide: () => void } {
   const guides = byId('id-guides', HTMLInputElement);
   const downloadPhoto = byId('id-download', HTMLAnchorElement);
   const downloadSheet = byId('id-download-sheet', HTMLAnchorElement);
+  const downloadHires = byId('id-download-hires', HTMLAnchorElement);
   const verdict = byId('id-verdict', HTMLParagraphElement);
   const warnings = byId('id-warnings', HTMLUListElement);
   const rules = byId('id-rules', HTMLUListElement);
@@ -144,6 +148,7 @@ export function setupIdPhotoPanel(): { show: () => void; hide: () => void } {
 
   function renderSpecInfo(): void {
     const spec = currentSpec();
+    sources.hidden = !spec;
     if (!spec) {
       say(specInfo, specMessage);
       specChip.style.removeProperty('--chip');
@@ -154,7 +159,7 @@ export function setupIdPhotoPanel(): { show: () => void; hide: () => void } {
     const info = t('idSpecInfo', { size: sizeText(spec), dpi: spec.dpi, head: head + known(`crown_${spec.crown}`, spec.crown), status: known(`status_${spec.status}`, spec.status) });
     const conflicts = (spec.conflicts ?? []).map((c) => t('idConflict', { rule: ruleName(c.rule), values: c.values.join(' / ') }));
     specInfo.replaceChildren(info, ...conflicts.map((c) => el('span', { className: 'conflict' }, c)));
-    specInfo.title = spec.sources.join('\n');
+    sourceList.replaceChildren(...spec.sources.map((s) => el('li', {}, s)));
     specChip.style.setProperty('--chip', spec.backgrounds[0] ?? '#ffffff');
   }
 
@@ -239,8 +244,11 @@ export function setupIdPhotoPanel(): { show: () => void; hide: () => void } {
   }
 
   function options(): Record<string, string> {
-    const chosen: Record<string, string> = { spec: specSelect.value, background: background(), format: format.value };
+    const cutout = format.value === 'cutout';
+    const chosen: Record<string, string> = { spec: specSelect.value, background: background(), format: cutout ? 'png' : format.value };
+    if (cutout) chosen['output'] = 'cutout';
     if (maxKb.value !== '' && maxKb.validity.valid) chosen['maxKb'] = maxKb.value;
+    if (hires.checked) chosen['hires'] = 'true';
     if (sheetSelect.value !== '') Object.assign(chosen, { sheet: sheetSelect.value, orientation: orientation.value, cutLines: String(cutLines.checked) });
     return chosen;
   }
@@ -308,6 +316,8 @@ export function setupIdPhotoPanel(): { show: () => void; hide: () => void } {
     overlay.width = result.photo.width;
     overlay.height = result.photo.height;
     const urls = [photoUrl];
+    downloadHires.hidden = !result.hires;
+    if (result.hires) urls.push(link(downloadHires, result.hires, `${name}-${result.hires.dpi}dpi`));
     downloadSheet.hidden = sheetFigure.hidden = !result.sheet;
     if (result.sheet) {
       const sheetUrl = link(downloadSheet, result.sheet, `${name}-sheet`);
