@@ -191,8 +191,14 @@ describe.runIf(requireChromium)('the ID photo tab in headless Chromium', () => {
     await page.screenshot({ path: screenshotPath('idphoto-phone'), fullPage: true });
   });
 
-  it('moves between the tabs with the arrow keys', async () => {
+  it('moves between the tabs with the arrow keys; a pasted picture goes to the tab shown', async () => {
     const { page } = await open();
+    const paste = (): Promise<void> =>
+      page.evaluate((base64) => {
+        const data = new DataTransfer();
+        data.items.add(new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], 'clip.jpg', { type: 'image/jpeg' }));
+        document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true }));
+      }, readFileSync(PORTRAIT).toString('base64'));
     await page.getByRole('tab', { name: 'QR codes' }).focus();
     await page.keyboard.press('ArrowRight');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-id');
@@ -201,5 +207,14 @@ describe.runIf(requireChromium)('the ID photo tab in headless Chromium', () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-qr');
     expect(await page.locator('#view-qr').isVisible()).toBe(true);
     expect(await page.locator('#view-id').isHidden()).toBe(true);
+    await paste();
+    await page.getByRole('heading', { name: 'Pasted image' }).waitFor();
+    expect(await page.locator('#id-source').isHidden()).toBe(true);
+
+    await page.keyboard.press('End');
+    expect(await page.locator('#view-id').isVisible()).toBe(true);
+    await paste();
+    await expect.poll(() => page.locator('#id-source-name').textContent()).toBe('Pasted image');
+    expect(await page.locator('.card').count()).toBe(1); // the QR tab's one, not a second
   });
 });
