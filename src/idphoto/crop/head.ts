@@ -5,6 +5,7 @@
  */
 import type { Point } from '../affine.js';
 import type { Image } from '../matte/image.js';
+import { sampleBilinear } from '../matte/resize.js';
 
 /** What the measurement needs of a detected face (src/idphoto/face): subject's eyes, mouth centre, box. */
 export interface FaceLandmarks {
@@ -40,21 +41,6 @@ export const CHIN_RATIO = 0.7;
 export const SKULL_RATIO = 1.0;
 /** Alpha at or above this is the person when the hair top is looked for. */
 const PERSON = 0.5;
-
-function sampleMatte(matte: Image, x: number, y: number): number {
-  const { width, height, data } = matte;
-  const fx = Math.min(Math.max(x - 0.5, 0), width - 1);
-  const fy = Math.min(Math.max(y - 0.5, 0), height - 1);
-  const x0 = Math.floor(fx);
-  const y0 = Math.floor(fy);
-  const x1 = Math.min(x0 + 1, width - 1);
-  const y1 = Math.min(y0 + 1, height - 1);
-  const tx = fx - x0;
-  const ty = fy - y0;
-  const top = data[y0 * width + x0]! * (1 - tx) + data[y0 * width + x1]! * tx;
-  const bottom = data[y1 * width + x0]! * (1 - tx) + data[y1 * width + x1]! * tx;
-  return top * (1 - ty) + bottom * ty;
-}
 
 /**
  * The head of `face` in an image of `width` x `height` px whose person matte is `matte` (any resolution,
@@ -94,7 +80,7 @@ export function measureHead(face: FaceLandmarks, matte: Image, width: number, he
         hair = Math.max(hair, t);
         break;
       }
-      if (sampleMatte(matte, x * mx, y * my) < PERSON) {
+      if (sampleBilinear(matte, x * mx, y * my) < PERSON) {
         hair = Math.max(hair, t);
         break;
       }

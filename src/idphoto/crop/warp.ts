@@ -5,6 +5,7 @@
  */
 import { invertAffine, type Affine } from '../affine.js';
 import { createImage, type Image } from '../matte/image.js';
+import { sampleBilinear } from '../matte/resize.js';
 import type { RgbImage } from '../rgb.js';
 
 export interface WarpedFrame {
@@ -67,11 +68,8 @@ export function warpFrame(image: RgbImage, matte: Image, transform: Affine, widt
   // Rounded, not ceiled: a footprint up to 1.5 source pixels is read well enough by one bilinear sample.
   const k = Math.min(MAX_SUPERSAMPLE, Math.max(1, Math.round(footprint)));
   const { data, width: iw, height: ih } = image;
-  const mw = matte.width;
-  const mh = matte.height;
-  const md = matte.data;
-  const sx = mw / iw;
-  const sy = mh / ih;
+  const sx = matte.width / iw;
+  const sy = matte.height / ih;
   const out = createImage(width, height, 3);
   const alpha = createImage(width, height, 1);
   const o = out.data;
@@ -131,15 +129,7 @@ export function warpFrame(image: RgbImage, matte: Image, transform: Affine, widt
       const x = a * (u + 0.5) + b * (v + 0.5) + c;
       const y = d * (u + 0.5) + e * (v + 0.5) + f;
       if (y >= 0) {
-        const mx = Math.min(Math.max(x * sx - 0.5, 0), mw - 1);
-        const my = Math.min(Math.max(y * sy - 0.5, 0), mh - 1);
-        const mx0 = Math.floor(mx);
-        const my0 = Math.floor(my);
-        const mx1 = Math.min(mx0 + 1, mw - 1);
-        const my1 = Math.min(my0 + 1, mh - 1);
-        const ux = mx - mx0;
-        const uy = my - my0;
-        const edgeAlpha = (md[my0 * mw + mx0]! * (1 - ux) + md[my0 * mw + mx1]! * ux) * (1 - uy) + (md[my1 * mw + mx0]! * (1 - ux) + md[my1 * mw + mx1]! * ux) * uy;
+        const edgeAlpha = sampleBilinear(matte, x * sx, y * sy);
         // Past an edge only the person carries on: an uncertain matte there would smear the old background outwards.
         m = y > ih || x < 0 || x > iw ? (edgeAlpha >= EXTEND_ALPHA ? edgeAlpha : 0) : edgeAlpha;
       }

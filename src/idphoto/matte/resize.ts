@@ -116,3 +116,17 @@ export function upsampleTaps(fullLen: number, factor: number): BilinearTaps {
 export function upsampleBilinear(image: Image, factor: number, width: number, height: number): Image {
   return resample(image, width, height, 1 / factor, 1 / factor);
 }
+
+/** A one-channel image's value at (x, y) in pixel coordinates (pixel centres at +0.5), bilinear, clamped at the edges. */
+export function sampleBilinear(image: Image, x: number, y: number): number {
+  const { width, height, data } = image;
+  const fx = Math.min(Math.max(x - 0.5, 0), width - 1);
+  const fy = Math.min(Math.max(y - 0.5, 0), height - 1);
+  const x0 = Math.floor(fx);
+  const y0 = Math.floor(fy);
+  const x1 = Math.min(x0 + 1, width - 1);
+  const y1 = Math.min(y0 + 1, height - 1);
+  const tx = fx - x0;
+  const ty = fy - y0;
+  return (data[y0 * width + x0]! * (1 - tx) + data[y0 * width + x1]! * tx) * (1 - ty) + (data[y1 * width + x0]! * (1 - tx) + data[y1 * width + x1]! * tx) * ty;
+}

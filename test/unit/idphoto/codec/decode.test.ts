@@ -1,23 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodePortrait } from '../../../../src/idphoto/codec/decode.js';
 import type { RgbImage } from '../../../../src/idphoto/rgb.js';
 import { loadedBeforeAndAfter } from '../../../helpers/lazy.js';
 import { sharedPath } from '../../../helpers/shared.js';
+import { rejection } from '../../../helpers/rejection.js';
+import { pngChunk } from '../../../../src/idphoto/codec/encode.js';
 
 const LIMITS = { maxPixels: 40_000_000, maxSide: 600 };
 const portrait = readFileSync(sharedPath('idphoto/portraits/004.jpg'));
-
-async function rejection(promise: Promise<unknown>): Promise<{ code?: string; details?: Record<string, unknown> }> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as { code?: string; details?: Record<string, unknown> };
-  }
-  throw new Error('expected a rejection');
-}
 
 const pixel = (rgb: RgbImage, x: number, y: number): number[] => [...rgb.data.subarray((y * rgb.width + x) * 3, (y * rgb.width + x) * 3 + 3)];
 
@@ -32,15 +25,6 @@ function halves(width: number, height: number, left: number[], right: number[]):
   const data = Buffer.alloc(width * height * 3);
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data.set(x < width / 2 ? left : right, (y * width + x) * 3);
   return data;
-}
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'latin1');
-  data.copy(out, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
-  return out;
 }
 
 /** A few hundred bytes declaring a width x height RGB PNG: a decompression bomb's header. */

@@ -6,6 +6,7 @@ import { DEFAULT_JPEG_QUALITY, encodePhoto } from '../../../../src/idphoto/codec
 import type { RgbImage } from '../../../../src/idphoto/rgb.js';
 import { sharedPath } from '../../../helpers/shared.js';
 import { exiftoolTags, HAS_EXIFTOOL } from './exiftool.js';
+import { rejection } from '../../../helpers/rejection.js';
 
 const KB = 1024;
 let photo: RgbImage;
@@ -21,15 +22,6 @@ beforeAll(async () => {
 });
 
 const flat = (width: number, height: number, value = 255): RgbImage => ({ data: new Uint8Array(width * height * 3).fill(value), width, height });
-
-async function rejection(promise: Promise<unknown>): Promise<{ code?: string; details?: Record<string, unknown> }> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as { code?: string; details?: Record<string, unknown> };
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('encodePhoto: the DPI in the file, nothing else', () => {
   it('writes the JPEG density into JFIF, read back by sharp and exiftool', async () => {
