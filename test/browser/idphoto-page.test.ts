@@ -191,6 +191,21 @@ describe.runIf(requireChromium)('the ID photo tab in headless Chromium', () => {
     await page.screenshot({ path: screenshotPath('idphoto-phone'), fullPage: true });
   });
 
+  it('says so on a server that runs the QR tools only', async () => {
+    const qrOnly = await startTestServer({ TOOLS: 'qr' });
+    try {
+      const context = await browser.newContext({ locale: 'en-US' });
+      const page = await context.newPage();
+      await page.goto(qrOnly.base + '/#id-photo');
+      await page.getByLabel('Choose a portrait').setInputFiles(PORTRAIT);
+      await page.getByRole('button', { name: 'Make the photo' }).click();
+      await expect.poll(() => page.locator('#id-error').textContent()).toBe('This server does not make ID photos (it runs the QR tools only).');
+      await context.close();
+    } finally {
+      await qrOnly.shutdown();
+    }
+  });
+
   it('moves between the tabs with the arrow keys; a pasted picture goes to the tab shown', async () => {
     const { page } = await open();
     const paste = (): Promise<void> =>

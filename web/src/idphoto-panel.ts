@@ -387,6 +387,8 @@ export function setupIdPhotoPanel(): { show: () => void; hide: () => void } {
   }
 
   function errorText(err: ApiError): string {
+    // A server that runs the QR tools only has no ID-photo routes.
+    if (err.code === 'NOT_FOUND') return t('idUnavailable');
     // The page's own words for CORRUPT_IMAGE speak of codes; the service's fit a portrait.
     return err.code === 'CORRUPT_IMAGE' ? err.serviceMessage : err.localized();
   }
