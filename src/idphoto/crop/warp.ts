@@ -19,12 +19,18 @@ export interface WarpedFrame {
 const MAX_SUPERSAMPLE = 3;
 /** Past the picture's sides and bottom, the matte continues only where it is at least this sure of the person. */
 const EXTEND_ALPHA = 0.5;
-/** Colours continued past an edge are that edge blurred along it by this share of the image's size: smooth bands, not streaks of every stitch. */
-const EDGE_BLUR_SHARE = 0.02;
+/**
+ * Colours continued past an edge are that edge blurred along it (by NEAR_BLUR of its length), fading
+ * into a much wider blur (FAR_BLUR) over FADE of the image's size: smooth cloth, not streaks of every
+ * stitch nor hard bands that run on to the photo's edge.
+ */
+const NEAR_BLUR = 0.02;
+const FAR_BLUR = 0.15;
+const FADE = 0.08;
 
-/** `count` RGB pixels read by `at(i)` (an offset into `data`), box-blurred along the line: the colours an edge continues with. */
-function blurredLine(data: Uint8Array, count: number, at: (i: number) => number): Float32Array {
-  const radius = Math.max(2, Math.round(EDGE_BLUR_SHARE * count));
+/** `count` RGB pixels read by `at(i)` (an offset into `data`), box-blurred along the line by `share` of its length. */
+function blurredLine(data: Uint8Array, count: number, share: number, at: (i: number) => number): Float32Array {
+  const radius = Math.max(2, Math.round(share * count));
   const out = new Float32Array(count * 3);
   for (let i = 0; i < count; i++) {
     let r = 0;
@@ -44,6 +50,16 @@ function blurredLine(data: Uint8Array, count: number, at: (i: number) => number)
   return out;
 }
 
+/** An edge's colours as it continues outwards: the lightly blurred line near it, the widely blurred one further out. */
+interface Edge {
+  readonly near: Float32Array;
+  readonly far: Float32Array;
+}
+
+function edgeOf(data: Uint8Array, count: number, at: (i: number) => number): Edge {
+  return { near: blurredLine(data, count, NEAR_BLUR, at), far: blurredLine(data, count, FAR_BLUR, at) };
+}
+
 /** Linear interpolation along a blurred edge line at fractional position `f` (clamped). */
 function lineAt(line: Float32Array, f: number, channel: number): number {
   const n = line.length / 3;
@@ -52,6 +68,11 @@ function lineAt(line: Float32Array, f: number, channel: number): number {
   const j = Math.min(i + 1, n - 1);
   const t = c - i;
   return line[i * 3 + channel]! * (1 - t) + line[j * 3 + channel]! * t;
+}
+
+/** Channel `channel` at position `along` the edge, `fade` (0 at the edge, 1 far out) of the way to the wide blur. */
+function edgeAt(edge: Edge, along: number, fade: number, channel: number): number {
+  return lineAt(edge.near, along, channel) * (1 - fade) + lineAt(edge.far, along, channel) * fade;
 }
 
 /**
@@ -75,10 +96,11 @@ export function warpFrame(image: RgbImage, matte: Image, transform: Affine, widt
   const o = out.data;
   const al = alpha.data;
   const weight = 1 / (k * k * 255);
-  const top = blurredLine(data, iw, (i) => i * 3);
-  const bottom = blurredLine(data, iw, (i) => ((ih - 1) * iw + i) * 3);
-  const left = blurredLine(data, ih, (i) => i * iw * 3);
-  const right = blurredLine(data, ih, (i) => (i * iw + iw - 1) * 3);
+  const top = edgeOf(data, iw, (i) => i * 3);
+  const bottom = edgeOf(data, iw, (i) => ((ih - 1) * iw + i) * 3);
+  const left = edgeOf(data, ih, (i) => i * iw * 3);
+  const right = edgeOf(data, ih, (i) => (i * iw + iw - 1) * 3);
+  const fadeLength = FADE * Math.max(iw, ih);
   for (let v = 0; v < height; v++) {
     for (let u = 0; u < width; u++) {
       let r = 0;
@@ -94,14 +116,16 @@ export function warpFrame(image: RgbImage, matte: Image, transform: Affine, widt
           const y = d * pu + e * pv + f;
           if (y > ih || y < 0) {
             const edge = y < 0 ? top : bottom;
-            r += lineAt(edge, x - 0.5, 0);
-            g += lineAt(edge, x - 0.5, 1);
-            bl += lineAt(edge, x - 0.5, 2);
+            const fade = Math.min(1, (y < 0 ? -y : y - ih) / fadeLength);
+            r += edgeAt(edge, x - 0.5, fade, 0);
+            g += edgeAt(edge, x - 0.5, fade, 1);
+            bl += edgeAt(edge, x - 0.5, fade, 2);
           } else if (x < 0 || x > iw) {
             const side = x < 0 ? left : right;
-            r += lineAt(side, y - 0.5, 0);
-            g += lineAt(side, y - 0.5, 1);
-            bl += lineAt(side, y - 0.5, 2);
+            const fade = Math.min(1, (x < 0 ? -x : x - iw) / fadeLength);
+            r += edgeAt(side, y - 0.5, fade, 0);
+            g += edgeAt(side, y - 0.5, fade, 1);
+            bl += edgeAt(side, y - 0.5, fade, 2);
           } else {
             const fx = Math.min(Math.max(x - 0.5, 0), iw - 1);
             const fy = Math.min(Math.max(y - 0.5, 0), ih - 1);
