@@ -1,15 +1,18 @@
 /**
  * Face detection with both eye centres: MediaPipe BlazeFace (models/blazeface, Apache-2.0) run by
- * onnxruntime-node on the CPU. The eyes give the roll to correct and, with the box, where the head is.
+ * onnxruntime-node, on the CPU unless the CUDA device is asked for. The eyes give the roll to correct
+ * and, with the box, where the head is.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import { deviceError, executionProviders, type OnnxDevice } from '../onnx-device.js';
 import { BACK_ANCHORS, FRONT_ANCHORS, generateAnchors, type AnchorOptions } from './anchors.js';
 import { decodeDetections, weightedNms, type RawDetection } from './decode.js';
 import { letterboxToTensor, type LetterboxTransform, type RgbImage } from './letterbox.js';
 
 export type { RgbImage } from './letterbox.js';
+export type { OnnxDevice } from '../onnx-device.js';
 
 export interface Point {
   readonly x: number;
@@ -47,6 +50,8 @@ export interface FaceDetectorOptions {
   readonly iouThreshold?: number;
   /** Threads one inference may use; 1 because the tool runs one detector per worker thread. */
   readonly intraOpThreads?: number;
+  /** 'cpu' (the default) or 'cuda': an error, not a fallback, where onnxruntime-node has no CUDA provider (src/idphoto/onnx-device.ts). */
+  readonly device?: OnnxDevice;
 }
 
 export interface FaceDetector {
@@ -84,8 +89,11 @@ export async function loadFaceDetector(options: FaceDetectorOptions = {}): Promi
   const info = MODELS[model];
   const minScore = options.minScore ?? MIN_SCORE;
   const iouThreshold = options.iouThreshold ?? IOU_THRESHOLD;
-  const [ort, bytes] = await Promise.all([import('onnxruntime-node'), readFile(modelUrl(model))]);
-  const session = await ort.InferenceSession.create(bytes, {
+  const device = options.device ?? 'cpu';
+  const [ort, bytes, providers] = await Promise.all([import('onnxruntime-node'), readFile(modelUrl(model)), executionProviders(device)]);
+  const sessionOptions: InferenceSession.SessionOptions = {
+    // None for the CPU: onnxruntime's default, as before the option existed.
+    ...(providers ? { executionProviders: providers } : {}),
     intraOpNumThreads: options.intraOpThreads ?? 1,
     interOpNumThreads: 1,
     executionMode: 'sequential',
@@ -94,6 +102,9 @@ export async function loadFaceDetector(options: FaceDetectorOptions = {}): Promi
     enableCpuMemArena: true,
     // Level 3 (errors only): the converted graphs carry unused initializers that ORT warns about at every load.
     logSeverityLevel: 3,
+  };
+  const session = await ort.InferenceSession.create(bytes, sessionOptions).catch((error: unknown) => {
+    throw deviceError(device, 'BlazeFace', error);
   });
   const size = info.anchors.inputSize;
   const inputName = session.inputNames[0]!;
