@@ -471,7 +471,8 @@ async function main(): Promise<void> {
     const peak = load && Math.max(load.peakRssMb, load.hwmMb);
     if (peak !== undefined) row(r.engine, `peak RSS of the server (${CONCURRENCY} concurrent), MB`, Math.round(peak), `≤ ${t.rssMb}`, peak <= t.rssMb);
     // Only the engine that ran first has a VmHWM of its own.
-    else if (r === runs[runs.length - 1]) row(r.engine, 'peak RSS in-process (the model + the face detector, one thread; VmHWM of this bench), MB', Math.round(r.inProcessHwmMb), `≤ ${t.rssMb}`, r.inProcessHwmMb <= t.rssMb);
+    else if (r === runs[runs.length - 1])
+      row(r.engine, 'peak RSS in-process (the model + the face detector, one thread; VmHWM of this bench), MB', Math.round(r.inProcessHwmMb), `≤ ${t.rssMb}`, r.inProcessHwmMb <= t.rssMb);
     else row(r.engine, 'peak RSS', undefined, `≤ ${t.rssMb}`, undefined);
   }
   for (const h of haloSummary) row(h.engine, 'halo reduction by the foreground estimation (whole pipeline), %', Number(f(h.whole, 1)), `≥ ${HALO_REDUCTION_TARGET}`, h.whole >= HALO_REDUCTION_TARGET);
