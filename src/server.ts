@@ -82,7 +82,13 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   const pool = config.tools.includes('qr') ? await startQrPool({ threads: config.poolThreads, maxQueue: config.poolMaxQueue, nativeDecode: config.nativeDecode }) : undefined;
   const photoLimits = { maxPixels: config.maxImagePixels, maxSide: config.idphotoMaxSide };
   const idphotoPool = config.tools.includes('idphoto')
-    ? startIdPhotoPool({ threads: config.idphotoThreads, maxQueue: config.idphotoMaxQueue, photoLimits, cutoutLimits: { maxPixels: config.maxImagePixels, maxSide: 2 * config.idphotoMaxSide } })
+    ? startIdPhotoPool({
+        threads: config.idphotoThreads,
+        maxQueue: config.idphotoMaxQueue,
+        photoLimits,
+        cutoutLimits: { maxPixels: config.maxImagePixels, maxSide: 2 * config.idphotoMaxSide },
+        device: config.idphotoDevice,
+      })
     : undefined;
   const app = await assembleApp(config, { qr: pool && poolEngine(pool), idphoto: idphotoPool && poolIdPhotoEngine(idphotoPool) }, [...(pool ? [pool] : []), ...(idphotoPool ? [idphotoPool] : [])]);
   const address = await app.server.listen({ port: config.port, host: config.host });

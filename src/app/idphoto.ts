@@ -6,9 +6,10 @@
 import { createHash } from 'node:crypto';
 import { isQrwError } from '../errors.js';
 import type { DecodeLimits } from '../idphoto/codec/decode.js';
-import { loadIdPhotoEngine } from '../idphoto/engine-loader.js';
+import { engineLoader } from '../idphoto/engine-loader.js';
 import { makeCutout, makeIdPhoto, makeSheet, type EncodedImage, type IdPhotoResult, type SheetRequest } from '../idphoto/make.js';
 import { createModels } from '../idphoto/models.js';
+import type { OnnxDevice } from '../idphoto/onnx-device.js';
 import type { IdPhotoOptions } from '../idphoto/options.js';
 import type { SheetSize } from '../idphoto/sheet.js';
 import type { IdPhotoPool } from '../workers/idphoto-pool.js';
@@ -40,8 +41,8 @@ export function poolIdPhotoEngine(pool: IdPhotoPool): IdPhotoEngine {
   };
 }
 
-export function inProcessIdPhotoEngine(limits: { photo: DecodeLimits; cutout: DecodeLimits }): IdPhotoEngine {
-  const models = createModels(loadIdPhotoEngine);
+export function inProcessIdPhotoEngine(limits: { photo: DecodeLimits; cutout: DecodeLimits }, device: OnnxDevice = 'cpu'): IdPhotoEngine {
+  const models = createModels(engineLoader(device), device);
   return {
     photo: (bytes, options, mode) => makeIdPhoto(bytes, options, models, limits.photo, mode),
     cutout: (bytes, engine) => makeCutout(bytes, engine, models, limits.cutout),

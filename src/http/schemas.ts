@@ -112,8 +112,26 @@ export const IdPhotoSpecsSchema = {
         properties: { id: { type: 'string' }, name: { type: 'string' }, aliases: { type: 'array', items: { type: 'string' } }, widthMm: { type: 'number' }, heightMm: { type: 'number' } },
       },
     },
+    engines: {
+      type: 'array',
+      description: 'the matting engines, their licences, and whether each is installed here (with the reason and how to install it when not)',
+      items: {
+        type: 'object',
+        properties: {
+          name: { type: 'string' },
+          licence: { type: 'string' },
+          default: { type: 'boolean' },
+          model: { type: 'string' },
+          weights: { type: 'string' },
+          optional: { type: 'boolean' },
+          available: { type: 'boolean' },
+          reason: { type: 'string' },
+        },
+        required: ['name', 'licence', 'default', 'available'],
+      },
+    },
   },
-  required: ['specs', 'sheets'],
+  required: ['specs', 'sheets', 'engines'],
 } as const;
 
 const EncodedImageSchema = {

@@ -2,14 +2,18 @@
 import { loadFaceDetector, type FaceDetector } from './face/blazeface.js';
 import type { IdPhotoModels } from './make.js';
 import type { MattingEngine } from './matting/engine.js';
+import type { OnnxDevice } from './onnx-device.js';
 
 export interface LoadedModels extends IdPhotoModels {
   /** Frees every model loaded so far. */
   release(): Promise<void>;
 }
 
-/** `loadEngine` loads a matting engine by name (or throws ENGINE_UNAVAILABLE); a failed load is tried again on the next call. */
-export function createModels(loadEngine: (name: string) => Promise<MattingEngine>): LoadedModels {
+/**
+ * `loadEngine` loads a matting engine by name (or throws ENGINE_UNAVAILABLE); the face detector runs on
+ * `device`. A failed load is tried again on the next call.
+ */
+export function createModels(loadEngine: (name: string) => Promise<MattingEngine>, device: OnnxDevice = 'cpu'): LoadedModels {
   let detector: Promise<FaceDetector> | undefined;
   const engines = new Map<string, Promise<MattingEngine>>();
   const remember = <T>(promise: Promise<T>, forget: () => void): Promise<T> => {
@@ -17,7 +21,7 @@ export function createModels(loadEngine: (name: string) => Promise<MattingEngine
     return promise;
   };
   return {
-    detector: () => (detector ??= remember(loadFaceDetector(), () => (detector = undefined))),
+    detector: () => (detector ??= remember(loadFaceDetector({ device }), () => (detector = undefined))),
     engine: (name) => {
       let engine = engines.get(name);
       if (!engine) {

@@ -4,11 +4,9 @@
  */
 import { QrwError } from '../errors.js';
 
+import { DEFAULT_MATTING_ENGINE, MATTING_ENGINES } from './matting/engines.js';
 import { SHEETS, findSheet, type Orientation, type SheetSize } from './sheet.js';
 import { SPECS, findSpec, type IdPhotoSpec } from './specs.js';
-
-/** The matting engines' names (src/idphoto/matting/engines.ts describes each). */
-const MATTING_ENGINE_NAMES = ['selfie', 'isnet'] as const;
 
 export interface IdPhotoOptionSpec {
   readonly name: string;
@@ -53,7 +51,14 @@ export const IDPHOTO_OPTION_SPECS: readonly IdPhotoOptionSpec[] = [
   { name: 'orientation', type: 'enum', values: ['auto', 'portrait', 'landscape'], default: 'auto', description: 'sheet orientation; auto takes the one with more copies', cli: '--orientation <o>' },
   { name: 'cutLines', type: 'boolean', default: true, description: 'thin grey cut lines on the sheet', cli: '--no-cut-lines' },
   { name: 'pick', type: 'enum', values: ['single', 'largest'], default: 'single', description: 'several faces: refuse (MULTIPLE_FACES) or take the largest', cli: '--pick <single|largest>' },
-  { name: 'engine', type: 'enum', values: MATTING_ENGINE_NAMES, default: 'selfie', description: 'matting engine (GET /api/v1/idphoto/specs lists which are installed)', cli: '--engine <name>' },
+  {
+    name: 'engine',
+    type: 'enum',
+    values: MATTING_ENGINES.map((e) => e.name),
+    default: DEFAULT_MATTING_ENGINE,
+    description: 'matting engine (GET /api/v1/idphoto/specs lists which are installed)',
+    cli: '--engine <name>',
+  },
   {
     name: 'foreground',
     type: 'enum',

@@ -3,6 +3,7 @@
  * and what it means. `Config`, `loadConfig` and the README's table are derived from this list.
  */
 import { availableParallelism } from 'node:os';
+import { ONNX_DEVICES } from '../idphoto/onnx-device.js';
 import { NATIVE_DECODE_MODES } from '../recognise/input/native.js';
 
 export const TOOLS = ['qr', 'idphoto'] as const;
@@ -216,6 +217,12 @@ export const SETTING_SPECS = {
     default: '(off)',
     meaning: 'ID photos per client IP per RATE_LIMIT_WINDOW (the original service allowed 10 a minute); unset: only RATE_LIMIT_MAX applies',
     parse: (raw): number | undefined => (raw === undefined ? undefined : integer('IDPHOTO_RATE_LIMIT_MAX', 0, 1)(raw)),
+  }),
+  idphotoDevice: setting({
+    env: 'IDPHOTO_DEVICE',
+    default: 'cpu',
+    meaning: "cpu, or cuda: BlazeFace and ISNet on onnxruntime's CUDA provider (see ID photos; untested)",
+    parse: oneOf('IDPHOTO_DEVICE', ONNX_DEVICES, 'cpu'),
   }),
 } as const;
 

@@ -1,12 +1,13 @@
 import type { DecodeLimits } from '../idphoto/codec/decode.js';
+import type { OnnxDevice } from '../idphoto/onnx-device.js';
 import { WorkerPool } from './pool.js';
 import type { IdPhotoTasks, IdPhotoWorkerData } from './idphoto-tasks.js';
 
 export type IdPhotoPool = WorkerPool<IdPhotoTasks>;
 
 /** The pool that makes ID photos: its own threads and queue, so photos never take the QR pool's cores. */
-export function startIdPhotoPool(options: { threads?: number; maxQueue?: number; photoLimits: DecodeLimits; cutoutLimits: DecodeLimits }): IdPhotoPool {
-  const workerData: IdPhotoWorkerData = { photoLimits: options.photoLimits, cutoutLimits: options.cutoutLimits };
+export function startIdPhotoPool(options: { threads?: number; maxQueue?: number; photoLimits: DecodeLimits; cutoutLimits: DecodeLimits; device?: OnnxDevice }): IdPhotoPool {
+  const workerData: IdPhotoWorkerData = { photoLimits: options.photoLimits, cutoutLimits: options.cutoutLimits, device: options.device ?? 'cpu' };
   return WorkerPool.start<IdPhotoTasks, IdPhotoWorkerData>({
     name: 'idphoto',
     entry: new URL('./idphoto-worker.js', import.meta.url),

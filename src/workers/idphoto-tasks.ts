@@ -1,6 +1,7 @@
 /** The ID-photo workload: photos, cut-outs and sheets, run in the ID-photo pool's threads. */
 import type { DecodeLimits } from '../idphoto/codec/decode.js';
 import type { EncodedImage, IdPhotoResult, SheetRequest } from '../idphoto/make.js';
+import type { OnnxDevice } from '../idphoto/onnx-device.js';
 import type { IdPhotoOptions } from '../idphoto/options.js';
 import type { SheetSize } from '../idphoto/sheet.js';
 
@@ -14,4 +15,6 @@ export interface IdPhotoWorkerData {
   /** Pixel limits of the photos' decoding (the cut-out keeps more of the upload's size). */
   readonly photoLimits: DecodeLimits;
   readonly cutoutLimits: DecodeLimits;
+  /** Where the ONNX models run (IDPHOTO_DEVICE). */
+  readonly device: OnnxDevice;
 }

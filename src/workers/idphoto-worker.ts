@@ -1,13 +1,13 @@
 /** Worker entry of the ID-photo pool: each thread loads the face detector and the matting engines once, on first use. */
 import { workerData } from 'node:worker_threads';
-import { loadIdPhotoEngine } from '../idphoto/engine-loader.js';
+import { engineLoader } from '../idphoto/engine-loader.js';
 import { makeCutout, makeIdPhoto, makeSheet } from '../idphoto/make.js';
 import { createModels } from '../idphoto/models.js';
 import type { IdPhotoTasks, IdPhotoWorkerData } from './idphoto-tasks.js';
 import { serveTasks } from './thread.js';
 
-const { photoLimits, cutoutLimits } = workerData as IdPhotoWorkerData;
-const models = createModels(loadIdPhotoEngine);
+const { photoLimits, cutoutLimits, device } = workerData as IdPhotoWorkerData;
+const models = createModels(engineLoader(device), device);
 
 export default serveTasks<IdPhotoTasks>({
   photo: (task) => makeIdPhoto(task.bytes, task.options, models, photoLimits, task.mode),

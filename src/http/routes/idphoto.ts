@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptio
 import type { IdPhotoService, PhotoMode } from '../../app/idphoto.js';
 import { QrwError } from '../../errors.js';
 import { photoGeometry } from '../../idphoto/geometry.js';
+import { MATTING_ENGINES, engineAvailability } from '../../idphoto/matting/engines.js';
 import type { EncodedImage } from '../../idphoto/make.js';
 import { IDPHOTO_OPTION_SPECS, parseIdPhotoOptions } from '../../idphoto/options.js';
 import { SHEETS, findSheet, type Orientation } from '../../idphoto/sheet.js';
@@ -9,8 +10,12 @@ import { SPECS } from '../../idphoto/specs.js';
 import { clientGone, viewOf } from '../plugins/uploads.js';
 import { IdPhotoAnswerSchema, IdPhotoSpecsSchema, errorResponses } from '../schemas.js';
 
-/** The catalogue never changes while the process runs: built once. */
-const LISTING = { specs: SPECS.map((spec) => ({ ...spec, pixels: photoGeometry(spec) })), sheets: SHEETS };
+/** The catalogue never changes while the process runs: built once (an engine installed later shows after a restart). */
+const LISTING = {
+  specs: SPECS.map((spec) => ({ ...spec, pixels: photoGeometry(spec) })),
+  sheets: SHEETS,
+  engines: MATTING_ENGINES.map((engine) => ({ ...engine, ...engineAvailability(engine.name) })),
+};
 
 /** Photos one sheet request may carry. */
 export const MAX_SHEET_PHOTOS = 8;
