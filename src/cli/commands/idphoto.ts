@@ -100,7 +100,8 @@ export function formatReport(report: IdPhotoReport): string {
     for (const w of report.warnings) lines.push(`  - ${w}`);
   }
   const failed = report.rules.filter((r) => !r.passed).length;
-  lines.push(failed === 0 ? `result: all ${report.rules.length} rules passed` : `result: ${failed} of ${report.rules.length} rules failed`);
+  const rules = report.rules.length === 1 ? '1 rule' : `${report.rules.length} rules`;
+  lines.push(failed === 0 ? `result: ${report.rules.length === 1 ? 'the' : 'all'} ${rules} passed` : `result: ${failed} of ${rules} failed`);
   return lines.join('\n') + '\n';
 }
 
