@@ -7,7 +7,7 @@
  * bench/results/<date>-idphoto.md.
  *
  *   npm run bench:idphoto [-- --seconds 20] [--concurrency 4] [--spec us-passport] [--engines selfie,isnet] [--no-load]
- *                         [--isnet-photos 6] [--full]
+ *                         [--isnet-photos 6] [--full] [--threads N (the server's IDPHOTO_THREADS)]
  *
  * ISNet costs ~20x selfie here: it runs on the first 6 portraits and without the halo unless --full
  * (all 24 and the halo: ~3 more minutes). The box's load average is printed beside the figures, and
@@ -25,8 +25,7 @@ import { makeCutout, makeIdPhoto, type IdPhotoModels } from '../src/idphoto/make
 import { fromBytes } from '../src/idphoto/matte/bytes.js';
 import { haloScore } from '../src/idphoto/matte/halo.js';
 import type { Image } from '../src/idphoto/matte/image.js';
-import type { MattingEngine } from '../src/idphoto/matting/engine.js';
-import { engineAvailability, loadMattingEngine } from '../src/idphoto/matting/engines.js';
+import { engineAvailability } from '../src/idphoto/matting/engines.js';
 import { createModels, type LoadedModels } from '../src/idphoto/models.js';
 import { parseIdPhotoOptions } from '../src/idphoto/options.js';
 import { backgroundFor, parseBackground } from '../src/idphoto/output/background.js';
@@ -48,6 +47,8 @@ const NO_LOAD = args.includes('--no-load');
 /** ISNet costs ~15-30x selfie on this box: by default it runs on the first ISNET_PHOTOS portraits and skips the halo (--full: all of it). */
 const FULL = args.includes('--full');
 const ISNET_PHOTOS = Number(flag('--isnet-photos') ?? 6);
+/** The server's ID-photo threads (IDPHOTO_THREADS); by default its own default (the cores). */
+const THREADS = flag('--threads');
 /** The CLI's limits (and the service's defaults). */
 const LIMITS: DecodeLimits = { maxPixels: 25_000_000, maxSide: 1600 };
 const PORTRAITS_RELATIVE = '../shared/idphoto/portraits';
@@ -162,7 +163,7 @@ function rssOf(pid: number): { rss: number; hwm: number } {
 }
 
 async function underLoad(engine: EngineName, files: readonly string[], log: string): Promise<Load> {
-  const service: Target = await startService({ log, env: { TOOLS: 'idphoto', LOG_LEVEL: 'warn' } });
+  const service: Target = await startService({ log, env: { TOOLS: 'idphoto', LOG_LEVEL: 'warn', ...(THREADS && { IDPHOTO_THREADS: THREADS }) } });
   const pid = service.pid!;
   let peakRss = rssOf(pid).rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssOf(pid).rss)), 200);
@@ -372,9 +373,8 @@ async function main(): Promise<void> {
   const runs: EngineRun[] = [];
   // ISNet first, in a process that has run nothing else, so that its VmHWM is its own; the tables list selfie first.
   for (const engine of [...engines].reverse()) {
-    // selfie by the service's own loader; isnet by the registry's (the service's loader may not know it yet).
-    const loader = (name: string): Promise<MattingEngine> => (name === 'selfie' ? loadIdPhotoEngine(name) : loadMattingEngine(name as EngineName));
-    const models = createModels(loader);
+    // The service's own loader (the worker threads and the CLI use it).
+    const models = createModels(loadIdPhotoEngine);
     const sample = engine === 'isnet' && !FULL ? files.slice(0, ISNET_PHOTOS) : files;
     process.stderr.write(`${engine}: ${sample.length} portraits, one at a time...\n`);
     const seq = await sequential(engine, models, sample);
