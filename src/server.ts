@@ -16,6 +16,7 @@ import { createLogger } from './platform/logger.js';
 import { createMetrics, type MetricSources } from './platform/metrics.js';
 import { connectRedis } from './platform/redis.js';
 import { nativeDecodeStatus, setNativeDecode } from './recognise/index.js';
+import { MATTING_ENGINES, engineAvailability } from './idphoto/matting/engines.js';
 import { startIdPhotoPool, type IdPhotoPool } from './workers/idphoto-pool.js';
 import { startQrPool, type QrPool } from './workers/qr-pool.js';
 
@@ -76,30 +77,38 @@ export async function assembleApp(config: Config, engines: Engines, pools: Metri
   return app;
 }
 
+/**
+ * The ID-photo pools: the main one, and one thread of its own for each installed engine that needs one
+ * (ISNet: a model of ~700 MB per thread that holding, and every core for its inference).
+ */
+function startIdPhotoPools(config: Config): { main: IdPhotoPool; dedicated: Record<string, IdPhotoPool> } {
+  const photoLimits = { maxPixels: config.maxImagePixels, maxSide: config.idphotoMaxSide };
+  const common = { photoLimits, cutoutLimits: { maxPixels: config.maxImagePixels, maxSide: 2 * config.idphotoMaxSide }, device: config.idphotoDevice };
+  const main = startIdPhotoPool({ ...common, threads: config.idphotoThreads, maxQueue: config.idphotoMaxQueue });
+  const dedicated: Record<string, IdPhotoPool> = {};
+  for (const engine of MATTING_ENGINES) {
+    if (engine.ownThread && engineAvailability(engine.name).available)
+      dedicated[engine.name] = startIdPhotoPool({ ...common, name: `idphoto-${engine.name}`, threads: 1, maxQueue: config.idphotoMaxQueue });
+  }
+  return { main, dedicated };
+}
+
 export async function startServer(config: Config = loadConfig()): Promise<RunningServer> {
   // Here first, so NATIVE_DECODE=required without the decoders stops the start with its reason.
   setNativeDecode(config.nativeDecode);
   const pool = config.tools.includes('qr') ? await startQrPool({ threads: config.poolThreads, maxQueue: config.poolMaxQueue, nativeDecode: config.nativeDecode }) : undefined;
-  const photoLimits = { maxPixels: config.maxImagePixels, maxSide: config.idphotoMaxSide };
-  const idphotoPool = config.tools.includes('idphoto')
-    ? startIdPhotoPool({
-        threads: config.idphotoThreads,
-        maxQueue: config.idphotoMaxQueue,
-        photoLimits,
-        cutoutLimits: { maxPixels: config.maxImagePixels, maxSide: 2 * config.idphotoMaxSide },
-        device: config.idphotoDevice,
-      })
-    : undefined;
-  const app = await assembleApp(config, { qr: pool && poolEngine(pool), idphoto: idphotoPool && poolIdPhotoEngine(idphotoPool) }, [...(pool ? [pool] : []), ...(idphotoPool ? [idphotoPool] : [])]);
+  const idphotoPools = config.tools.includes('idphoto') ? startIdPhotoPools(config) : undefined;
+  const pools = [...(pool ? [pool] : []), ...(idphotoPools ? [idphotoPools.main, ...Object.values(idphotoPools.dedicated)] : [])];
+  const app = await assembleApp(config, { qr: pool && poolEngine(pool), idphoto: idphotoPools && poolIdPhotoEngine(idphotoPools.main, idphotoPools.dedicated) }, pools);
   const address = await app.server.listen({ port: config.port, host: config.host });
   let closing: Promise<void> | undefined;
   const shutdown = (): Promise<void> =>
     (closing ??= (async () => {
       app.readiness.accepting = false;
       await app.server.close();
-      await Promise.all([pool?.close(), idphotoPool?.close()]);
+      await Promise.all(pools.map((p) => p.close()));
     })());
-  return { app, pools: { ...(pool && { qr: pool }), ...(idphotoPool && { idphoto: idphotoPool }) }, url: address, shutdown };
+  return { app, pools: { ...(pool && { qr: pool }), ...(idphotoPools && { idphoto: idphotoPools.main }) }, url: address, shutdown };
 }
 
 /** Entry point: starts the service and stops it cleanly on SIGTERM or SIGINT. */

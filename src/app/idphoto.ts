@@ -29,10 +29,15 @@ export interface IdPhotoEngine {
   close(): Promise<void>;
 }
 
-export function poolIdPhotoEngine(pool: IdPhotoPool): IdPhotoEngine {
+/**
+ * The pools: `pool` for every engine, except that photos asking for an engine in `dedicated` go to its
+ * own pool (ISNet: one thread holding one large model, with every core for its inference).
+ */
+export function poolIdPhotoEngine(pool: IdPhotoPool, dedicated: Readonly<Record<string, IdPhotoPool>> = {}): IdPhotoEngine {
+  const poolFor = (engine: string): IdPhotoPool => dedicated[engine] ?? pool;
   return {
-    photo: (bytes, options, mode, signal) => pool.run({ kind: 'photo', bytes, options, mode }, moving(bytes, signal)),
-    cutout: (bytes, engine, signal) => pool.run({ kind: 'cutout', bytes, engine }, moving(bytes, signal)),
+    photo: (bytes, options, mode, signal) => poolFor(options.engine).run({ kind: 'photo', bytes, options, mode }, moving(bytes, signal)),
+    cutout: (bytes, engine, signal) => poolFor(engine).run({ kind: 'cutout', bytes, engine }, moving(bytes, signal)),
     sheet: (uploads, size, request) => pool.run({ kind: 'sheet', uploads, size, request }),
     get saturated() {
       return pool.full;

@@ -6,10 +6,10 @@ import type { IdPhotoTasks, IdPhotoWorkerData } from './idphoto-tasks.js';
 export type IdPhotoPool = WorkerPool<IdPhotoTasks>;
 
 /** The pool that makes ID photos: its own threads and queue, so photos never take the QR pool's cores. */
-export function startIdPhotoPool(options: { threads?: number; maxQueue?: number; photoLimits: DecodeLimits; cutoutLimits: DecodeLimits; device?: OnnxDevice }): IdPhotoPool {
+export function startIdPhotoPool(options: { name?: string; threads?: number; maxQueue?: number; photoLimits: DecodeLimits; cutoutLimits: DecodeLimits; device?: OnnxDevice }): IdPhotoPool {
   const workerData: IdPhotoWorkerData = { photoLimits: options.photoLimits, cutoutLimits: options.cutoutLimits, device: options.device ?? 'cpu' };
   return WorkerPool.start<IdPhotoTasks, IdPhotoWorkerData>({
-    name: 'idphoto',
+    name: options.name ?? 'idphoto',
     entry: new URL('./idphoto-worker.js', import.meta.url),
     threads: options.threads,
     maxQueue: options.maxQueue,

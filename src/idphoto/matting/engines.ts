@@ -28,6 +28,8 @@ export interface MattingEngineInfo {
   readonly workingSize: number;
   /** Where it can run; an engine without 'cuda' runs on the CPU whatever device is asked for. */
   readonly devices: readonly OnnxDevice[];
+  /** The service runs it in a pool of one thread of its own: a model this large loaded in every thread would multiply its memory, and its inference uses every core anyway. */
+  readonly ownThread: boolean;
 }
 
 export const MATTING_ENGINES: readonly MattingEngineInfo[] = [
@@ -40,6 +42,7 @@ export const MATTING_ENGINES: readonly MattingEngineInfo[] = [
     optional: false,
     workingSize: SELFIE_SIZE,
     devices: ['cpu'],
+    ownThread: false,
   },
   {
     name: 'isnet',
@@ -50,6 +53,7 @@ export const MATTING_ENGINES: readonly MattingEngineInfo[] = [
     optional: true,
     workingSize: ISNET_SIZE,
     devices: ['cpu', 'cuda'],
+    ownThread: true,
   },
 ];
 
