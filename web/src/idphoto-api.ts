@@ -29,9 +29,23 @@ export interface SheetSize {
   heightMm: number;
 }
 
+/** A matting engine as the specs route lists it: whether it is installed here, and why not. */
+export interface MattingEngine {
+  name: string;
+  licence: string;
+  default: boolean;
+  model?: string;
+  weights?: string;
+  optional?: boolean;
+  available: boolean;
+  reason?: string;
+}
+
 export interface Catalogue {
   specs: IdSpec[];
   sheets: SheetSize[];
+  /** Absent from a service older than the engine option. */
+  engines?: MattingEngine[];
 }
 
 export interface EncodedImage {

@@ -1,13 +1,15 @@
 import { asApiError, type ApiError } from './api.js';
 import { byId, el } from './dom.js';
 import { hasMessage, lang, onLanguageChange, ruleName, t, type MessageKey } from './i18n.js';
-import { fetchCatalogue, imageBlob, makeIdPhoto, type Catalogue, type EncodedImage, type IdPhotoResult, type IdSpec, type SheetSize } from './idphoto-api.js';
+import { fetchCatalogue, imageBlob, makeIdPhoto, type Catalogue, type EncodedImage, type IdPhotoResult, type IdSpec, type MattingEngine, type SheetSize } from './idphoto-api.js';
 import { drawGuides } from './idphoto-guides.js';
 
 /** What is shown after a Make: the answer and the object URLs of its images. */
 interface Shown {
   result: IdPhotoResult;
   spec: IdSpec | undefined;
+  /** The custom size as it was asked for, named in the page's language. */
+  custom: { width: string; height: string; unit: string } | undefined;
   urls: string[];
 }
 
@@ -15,6 +17,9 @@ interface Shown {
 type Message = { key: MessageKey; values?: Record<string, string | number> } | { error: ApiError } | undefined;
 
 const EXTENSIONS: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png' };
+/** The spec chooser's entry for a size of the user's own (spec=custom with width, height, unit and dpi). */
+const CUSTOM = 'custom';
+const MM_PER_INCH = 25.4;
 
 /** The "ID photo" tab: a portrait (file, drop, paste or camera), a spec, a background, a sheet; the photo with its guides and report. */
 export function setupIdPhotoPanel(): { show: () => void; hide: () => void } {
@@ -29,6 +34,15 @@ export function setupIdPhotoPanel(): { show: () => void; hide: () => void } {
   const specSelect = byId('id-spec', HTMLSelectElement);
   const specInfo = byId('id-spec-info', HTMLParagraphElement);
   const specChip = byId('id-chip-spec', HTMLSpanElement);
+  const customBox = byId('id-custom', HTMLDivElement);
+  const customWidth = byId('id-width', HTMLInputElement);
+  const customHeight = byId('id-height', HTMLInputElement);
+  const customUnit = byId('id-unit', HTMLSelectElement);
+  const customDpi = byId('id-dpi', HTMLInputElement);
+  const pick = byId('id-pick', HTMLInputElement);
+  const engineField = byId('id-engine-field', HTMLDivElement);
+  const engineSelect = byId('id-engine', HTMLSelectElement);
+  const engineInfo = byId('id-engine-info', HTMLParagraphElement);
   const customColour = byId('id-bg-colour', HTMLInputElement);
   const customRadio = byId('id-bg-custom', HTMLInputElement);
   const fill = byId('id-fill', HTMLSelectElement);
@@ -91,6 +105,7 @@ export function setupIdPhotoPanel(): { show: () => void; hide: () => void } {
       (loaded) => {
         catalogue = loaded;
         renderSheets();
+        renderEngines();
         renderSpecs();
         updateMake();
       },
@@ -103,6 +118,9 @@ export function setupIdPhotoPanel(): { show: () => void; hide: () => void } {
 
   const specById = (id: string): IdSpec | undefined => catalogue?.specs.find((s) => s.id === id);
   const currentSpec = (): IdSpec | undefined => specById(specSelect.value);
+  const isCustom = (): boolean => specSelect.value === CUSTOM && !specSelect.disabled;
+  const customFields = [customWidth, customHeight, customDpi];
+  const customValid = (): boolean => customFields.every((input) => input.value !== '' && input.validity.valid);
 
   function regionName(region: string, language = lang()): string {
     if (region === 'studio') return t('regionStudio');
@@ -139,7 +157,11 @@ export function setupIdPhotoPanel(): { show: () => void; hide: () => void } {
       matched++;
       groups.get(spec.region)!.append(el('option', { value: spec.id, selected: spec.id === keep }, `${spec.name[lang()]} · ${sizeText(spec)}`));
     }
-    specSelect.replaceChildren(...[...groups.values()].filter((g) => g.children.length > 0));
+    // The custom size: always there unless the search words are for something else.
+    const customText = ['custom', '自定义', t('specCustom')].join(' ').toLowerCase();
+    const custom = words.every((w) => customText.includes(w)) ? [el('option', { value: CUSTOM, selected: keep === CUSTOM }, t('specCustom'))] : [];
+    matched += custom.length;
+    specSelect.replaceChildren(...[...groups.values()].filter((g) => g.children.length > 0), ...custom);
     specSelect.disabled = matched === 0;
     specMessage = matched === 0 ? { key: 'idNoMatch', values: { query: search.value.trim() } } : undefined;
     renderSpecInfo();
@@ -149,6 +171,8 @@ export function setupIdPhotoPanel(): { show: () => void; hide: () => void } {
   function renderSpecInfo(): void {
     const spec = currentSpec();
     sources.hidden = !spec;
+    customBox.hidden = !isCustom();
+    if (isCustom()) return renderCustomInfo();
     if (!spec) {
       say(specInfo, specMessage);
       specChip.style.removeProperty('--chip');
@@ -161,6 +185,49 @@ export function setupIdPhotoPanel(): { show: () => void; hide: () => void } {
     specInfo.replaceChildren(info, ...conflicts.map((c) => el('span', { className: 'conflict' }, c)));
     sourceList.replaceChildren(...spec.sources.map((s) => el('li', {}, s)));
     specChip.style.setProperty('--chip', spec.backgrounds[0] ?? '#ffffff');
+  }
+
+  /** The custom size in words, with its size in pixels (as the service rounds it). */
+  function renderCustomInfo(): void {
+    const px = customUnit.value === 'px';
+    for (const input of [customWidth, customHeight]) input.step = px ? '1' : 'any';
+    specChip.style.setProperty('--chip', '#ffffff');
+    if (!customValid()) {
+      specInfo.textContent = t('idCustomInvalid');
+      return;
+    }
+    const dpi = Number(customDpi.value);
+    const pixels = (v: string): number => (px ? Number(v) : Math.round((Number(v) / MM_PER_INCH) * dpi));
+    const unit = t(px ? 'unitPx' : 'unitMm');
+    specInfo.textContent = t('idCustomInfo', { width: customWidth.value, height: customHeight.value, unit, dpi, pixels: `${pixels(customWidth.value)}×${pixels(customHeight.value)}` });
+  }
+
+  /** The matting engines the service lists; one not installed here is shown, disabled, with the reason. */
+  function renderEngines(): void {
+    const engines = catalogue?.engines ?? [];
+    engineField.hidden = engines.length === 0;
+    if (engines.length === 0) return;
+    const usable = engines.filter((e) => e.available);
+    const keep = engines.find((e) => e.available && e.name === engineSelect.value) ?? usable.find((e) => e.default) ?? usable[0];
+    engineSelect.replaceChildren(
+      ...engines.map((engine) => el('option', { value: engine.name, disabled: !engine.available, selected: engine === keep, title: engineTitle(engine) }, engineLabel(engine))),
+    );
+    const missing = engines.filter((e) => !e.available);
+    engineInfo.hidden = missing.length === 0;
+    engineInfo.replaceChildren(...missing.map((e) => el('span', { className: 'engine-missing' }, t('engineMissingInfo', { name: e.name, reason: e.reason ?? '' }))));
+  }
+
+  /** "selfie — Apache-2.0 (default)", "isnet — AGPL-3.0 — not installed": the licence without its note, which the title has. */
+  function engineLabel(engine: MattingEngine): string {
+    const licence = engine.licence.split(' (')[0] ?? engine.licence;
+    const parts = [engine.name, licence + (engine.default ? ` (${t('engineDefault')})` : '')];
+    if (!engine.available) parts.push(t('engineMissing'));
+    return parts.join(' — ');
+  }
+
+  function engineTitle(engine: MattingEngine): string {
+    const head = `${engine.name} — ${engine.licence}`;
+    return engine.available ? [head, engine.model].filter(Boolean).join(' — ') : `${head} — ${t('engineMissing')}: ${engine.reason ?? ''}`;
   }
 
   function sheetLabel(sheet: SheetSize): string {
@@ -226,7 +293,16 @@ export function setupIdPhotoPanel(): { show: () => void; hide: () => void } {
       specSelect.focus();
     }
   });
-  specSelect.addEventListener('change', renderSpecInfo);
+  specSelect.addEventListener('change', () => {
+    renderSpecInfo();
+    updateMake();
+  });
+  for (const input of [...customFields, customUnit]) {
+    input.addEventListener('input', () => {
+      renderSpecInfo();
+      updateMake();
+    });
+  }
   customColour.addEventListener('input', () => (customRadio.checked = true));
   sheetSelect.addEventListener('change', () => {
     orientation.disabled = cutLines.disabled = sheetSelect.value === '';
@@ -234,7 +310,8 @@ export function setupIdPhotoPanel(): { show: () => void; hide: () => void } {
   guides.addEventListener('change', redrawGuides);
 
   function updateMake(): void {
-    make.disabled = !source || !currentSpec() || inFlight !== undefined;
+    const sized = isCustom() ? customValid() : currentSpec() !== undefined;
+    make.disabled = !source || !sized || inFlight !== undefined;
   }
 
   function background(): string {
@@ -246,9 +323,12 @@ export function setupIdPhotoPanel(): { show: () => void; hide: () => void } {
   function options(): Record<string, string> {
     const cutout = format.value === 'cutout';
     const chosen: Record<string, string> = { spec: specSelect.value, background: background(), format: cutout ? 'png' : format.value };
+    if (isCustom()) Object.assign(chosen, { width: customWidth.value, height: customHeight.value, unit: customUnit.value, dpi: customDpi.value });
     if (cutout) chosen['output'] = 'cutout';
     if (maxKb.value !== '' && maxKb.validity.valid) chosen['maxKb'] = maxKb.value;
     if (hires.checked) chosen['hires'] = 'true';
+    if (pick.checked) chosen['pick'] = 'largest';
+    if (!engineField.hidden && engineSelect.value !== '') chosen['engine'] = engineSelect.value;
     if (sheetSelect.value !== '') Object.assign(chosen, { sheet: sheetSelect.value, orientation: orientation.value, cutLines: String(cutLines.checked) });
     return chosen;
   }
@@ -275,7 +355,7 @@ export function setupIdPhotoPanel(): { show: () => void; hide: () => void } {
     updateMake();
     try {
       const result = await makeIdPhoto(source.blob, source.name || 'portrait', options(), controller.signal);
-      show(result, spec);
+      show(result, spec, isCustom() ? { width: customWidth.value, height: customHeight.value, unit: customUnit.value } : undefined);
       showBusy({ key: 'idMade', values: { seconds: ((performance.now() - started) / 1000).toFixed(1) } });
     } catch (err) {
       if (controller.signal.aborted) return;
@@ -308,7 +388,7 @@ export function setupIdPhotoPanel(): { show: () => void; hide: () => void } {
     return url;
   }
 
-  function show(result: IdPhotoResult, spec: IdSpec | undefined): void {
+  function show(result: IdPhotoResult, spec: IdSpec | undefined, custom: Shown['custom']): void {
     clear();
     const name = `id-photo-${result.report.spec.id}`;
     const photoUrl = link(downloadPhoto, result.photo, name);
@@ -324,7 +404,7 @@ export function setupIdPhotoPanel(): { show: () => void; hide: () => void } {
       sheetImage.src = sheetUrl;
       urls.push(sheetUrl);
     }
-    shown = { result, spec, urls };
+    shown = { result, spec, custom, urls };
     placeholder.hidden = true;
     output.hidden = false;
     redrawGuides();
@@ -339,9 +419,10 @@ export function setupIdPhotoPanel(): { show: () => void; hide: () => void } {
 
   function renderReport(): void {
     if (!shown) return;
-    const { result, spec } = shown;
+    const { result, spec, custom } = shown;
     const report = result.report;
-    const specName = spec ? spec.name[lang()] : report.spec.name;
+    const customName = custom && t('idCustomName', { width: custom.width, height: custom.height, unit: t(custom.unit === 'px' ? 'unitPx' : 'unitMm') });
+    const specName = spec ? spec.name[lang()] : (customName ?? report.spec.name);
     photo.alt = t('idPhotoAlt');
     const file = report.file;
     photoInfo.textContent = t('idPhotoInfo', { width: result.photo.width, height: result.photo.height, dpi: result.photo.dpi, kb: file?.kb ?? '', format: (file?.format ?? '').toUpperCase() });
@@ -395,6 +476,7 @@ export function setupIdPhotoPanel(): { show: () => void; hide: () => void } {
 
   onLanguageChange(() => {
     renderSheets();
+    renderEngines();
     renderSpecs();
     renderReport();
     showError(errorMessage);

@@ -26,4 +26,21 @@ describe('the page ID-photo form', () => {
     expect(/max="(\d+)"/.exec(maxKb)![1]).toBe(String(option('maxKb').max));
     expect(selectValues('id-fill')).toEqual(['flat', 'gradient-top', 'gradient-centre']);
   });
+
+  it('offers the custom size with the units and bounds the API takes, and the largest-face choice', () => {
+    expect(selectValues('id-unit')).toEqual(option('unit').values);
+    for (const [id, name] of [
+      ['id-width', 'width'],
+      ['id-height', 'height'],
+      ['id-dpi', 'dpi'],
+    ] as const) {
+      const input = new RegExp(`<input id="${id}"[^>]*>`).exec(html)![0];
+      expect(/ min="(\d+)"/.exec(input)![1]).toBe(String(option(name).min));
+      expect(/ max="(\d+)"/.exec(input)![1]).toBe(String(option(name).max));
+      expect(input).toContain(`name="${name}"`);
+    }
+    const pick = /<input id="id-pick"[^>]*>/.exec(html)![0];
+    expect(option('pick').values).toContain(/value="([^"]+)"/.exec(pick)![1]);
+    expect(html).toMatch(/<select id="id-engine" name="engine"/);
+  });
 });
