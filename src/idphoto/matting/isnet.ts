@@ -8,18 +8,21 @@
  * nor its own sharp and onnxruntime-node; this project's onnxruntime-node is imported when the first
  * engine is loaded, not when this module is.
  *
- * Memory: the session holds ~200 MB resident once loaded and needs ~0.6 GB more while a photo runs,
- * with the CPU arena and the memory pattern off and the basic graph optimisations: peak RSS of a
- * process ~0.9 GB with npm start's glibc settings (MALLOC_*), ~1.1 GB without them. ORT's default
- * arena keeps ~1.8 GB after the first photo; the full optimisations (NCHWc layout) add ~0.1-0.25 GB
- * at the peak. Engines loaded with the same options in one thread share one session and run their
- * photos one at a time, so a thread never holds two copies of the weights or two photos' work.
+ * Memory first: the CPU arena and the memory pattern off, the basic graph optimisations, the joined
+ * model freed once parsed. The session then holds ~150 MB once loaded and needs ~0.6 GB more while a
+ * photo runs: peak RSS of a process ~0.85 GB under npm start's glibc settings (MALLOC_*), ~1.05 GB
+ * without them. onnxruntime's defaults (arena and pattern on) make that ~2.2-2.4 GB, kept after the
+ * first photo, for ~0.6 s less a photo on 2 cores; the full optimisations (NCHWc layout) ~0.35 s
+ * less under npm start's settings, for ~0.15-0.2 GB more at the peak. Engines loaded with the same
+ * options in one thread share one session and run their photos one at a time, so a thread never holds
+ * two copies of the weights or two photos' work.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { deviceError, executionProviders, type OnnxDevice } from '../onnx-device.js';
 import { resampleRgb } from '../rgb.js';
@@ -146,6 +149,19 @@ async function joinChunks(files: IsnetModelFiles): Promise<Uint8Array> {
 }
 
 /**
+ * Frees the joined model (88 MB) as soon as onnxruntime has parsed it into its own memory, not at V8's
+ * next full collection, which may come only after the first photo's peak: an ArrayBuffer transferred
+ * to a port is detached from this thread, and closing the channel drops the undelivered message and
+ * its memory with it.
+ */
+function discard(buffer: ArrayBufferLike): void {
+  const { port1, port2 } = new MessageChannel();
+  port1.postMessage(null, [buffer as ArrayBuffer]);
+  port1.close();
+  port2.close();
+}
+
+/**
  * The whole image stretched to 1024x1024 (no letterbox: the matte maps back by scaling alone), as the
  * model's planar input: red, green, then blue planes of (v - 128) / 256.
  */
@@ -194,6 +210,8 @@ async function openSession(files: IsnetModelFiles, device: OnnxDevice, threads: 
     });
   } catch (error) {
     throw deviceError(device, 'ISNet', error);
+  } finally {
+    discard(model.buffer);
   }
   const names = { inputs: session.inputNames, outputs: session.outputNames };
   if (!names.inputs.includes(INPUT) || !names.outputs.includes(OUTPUT)) {
