@@ -49,7 +49,12 @@ export function generatedTables(): Record<string, string> {
     'barcode-formats': `${BARCODE_FORMATS.map(code).join(' ')}; aliases ${Object.keys(FORMAT_ALIASES).map(code).join(', ')}.`,
     'idphoto-options': table(
       ['option', 'values', 'default', 'meaning'],
-      IDPHOTO_OPTION_SPECS.map((o) => [code(o.name), o.values ? o.values.map(code).join(', ') : o.type === 'number' ? `${o.min}-${o.max}` : o.type, o.default === undefined ? '' : String(o.default), o.description]),
+      IDPHOTO_OPTION_SPECS.map((o) => [
+        code(o.name),
+        o.values ? o.values.map(code).join(', ') : o.type === 'number' ? `${o.min}-${o.max}` : o.type,
+        o.default === undefined ? '' : String(o.default),
+        o.description,
+      ]),
     ),
     'idphoto-specs': SPECS.map((s) => code(s.id)).join(', ') + '.',
     'error-codes': table(

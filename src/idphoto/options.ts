@@ -67,7 +67,7 @@ export const IDPHOTO_OPTION_SPECS: readonly IdPhotoOptionSpec[] = [
     description: 'foreground colour estimation before compositing (removes the old background from the hair)',
     cli: '--foreground <method>',
   },
-  { name: 'hires', type: 'boolean', default: false, description: 'also a copy at twice the dpi (the JSON answer\'s `hires`; the CLI writes OUT-hires)', cli: '--hires' },
+  { name: 'hires', type: 'boolean', default: false, description: "also a copy at twice the dpi (the JSON answer's `hires`; the CLI writes OUT-hires)", cli: '--hires' },
   {
     name: 'output',
     type: 'enum',
