@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateQr, parseGenerateOptions } from '../../dist/src/index.js';
 import { nodeDeflate } from '../../dist/src/platform/deflate.js';
-import { launchChromium, requireChromium, screenshotPath, writeCameraVideo } from '../helpers/browser.js';
+import { launchChromium, requireChromium, screenshotPath, writeCameraVideo, fetchedBytes, openPage } from '../helpers/browser.js';
 import { startTestServer } from '../helpers/server.js';
 import { sharedPath } from '../helpers/shared.js';
 
@@ -29,34 +29,12 @@ describe.runIf(requireChromium)('the ID photo tab in headless Chromium', () => {
     await server?.shutdown();
   });
 
-  async function open(options: BrowserContextOptions = {}, init?: () => void): Promise<{ page: Page; requests: string[] }> {
-    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 }, ...options });
-    if (init) await context.addInitScript(init);
-    const page = await context.newPage();
-    const requests: string[] = [];
-    page.on('request', (r) => requests.push(r.url()));
-    page.on('pageerror', (err) => {
-      throw err;
-    });
-    await page.goto(server.base + '/');
-    return { page, requests };
-  }
+  const open = (options: BrowserContextOptions = {}, init?: () => void) => openPage(browser, server.base, options, init);
 
   /** Switch to the tab and wait for the spec catalogue. */
   async function idTab(page: Page, name = 'ID photo'): Promise<void> {
     await page.getByRole('tab', { name }).click();
     await page.locator('#id-spec option').first().waitFor({ state: 'attached' });
-  }
-
-  async function linkedImage(page: Page, selector: string): Promise<Buffer> {
-    const base64 = await page.$eval(selector, async (a) => {
-      const blob = await (await fetch((a as HTMLAnchorElement).href)).blob();
-      const bytes = new Uint8Array(await blob.arrayBuffer());
-      let binary = '';
-      for (const b of bytes) binary += String.fromCharCode(b);
-      return btoa(binary);
-    });
-    return Buffer.from(base64, 'base64');
   }
 
   it('makes a US passport photo: preview with guides, the report, the photo and sheet to download; then in Chinese', async () => {
@@ -101,12 +79,12 @@ describe.runIf(requireChromium)('the ID photo tab in headless Chromium', () => {
     expect(guides.drawn).toBeGreaterThan(1000);
 
     // The download links carry the images themselves.
-    const photo = await sharp(await linkedImage(page, '#id-download')).metadata();
+    const photo = await sharp(await fetchedBytes(page, '#id-download')).metadata();
     expect(photo).toMatchObject({ format: 'jpeg', width: 600, height: 600, density: 300 });
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download photo' }).click()]);
     expect(download.suggestedFilename()).toBe('id-photo-us-passport.jpg');
     expect((await sharp(readFileSync((await download.path())!)).metadata()).width).toBe(600);
-    const sheet = await sharp(await linkedImage(page, '#id-download-sheet')).metadata();
+    const sheet = await sharp(await fetchedBytes(page, '#id-download-sheet')).metadata();
     expect(sheet).toMatchObject({ width: 1200, height: 1800 });
     expect(await page.locator('#id-sheet-image').isVisible()).toBe(true);
     await page.screenshot({ path: screenshotPath('idphoto'), fullPage: true });
@@ -171,9 +149,9 @@ describe.runIf(requireChromium)('the ID photo tab in headless Chromium', () => {
     await page.getByLabel('A copy at twice the resolution too').check();
     await page.getByRole('button', { name: 'Make the photo' }).click();
     await page.locator('#id-output:not([hidden])').waitFor({ timeout: 30_000 });
-    expect(await sharp(await linkedImage(page, '#id-download')).metadata()).toMatchObject({ format: 'png', hasAlpha: true, width: 413, height: 579 });
+    expect(await sharp(await fetchedBytes(page, '#id-download')).metadata()).toMatchObject({ format: 'png', hasAlpha: true, width: 413, height: 579 });
     expect(await page.getByRole('link', { name: 'Download high resolution' }).getAttribute('download')).toBe('id-photo-cn-2inch-600dpi.png');
-    expect(await sharp(await linkedImage(page, '#id-download-hires')).metadata()).toMatchObject({ width: 826, height: 1158 });
+    expect(await sharp(await fetchedBytes(page, '#id-download-hires')).metadata()).toMatchObject({ width: 826, height: 1158 });
     expect(await page.locator('#id-download-sheet').isHidden()).toBe(true);
     await page.screenshot({ path: screenshotPath('idphoto-cutout'), fullPage: true });
   });
@@ -244,7 +222,7 @@ describe.runIf(requireChromium)('the ID photo tab in headless Chromium', () => {
         engine: 'selfie',
       });
     await page.locator('#id-output:not([hidden])').waitFor({ timeout: 30_000 });
-    expect(await sharp(await linkedImage(page, '#id-download')).metadata()).toMatchObject({ format: 'jpeg', width: 354, height: 472, density: 300 });
+    expect(await sharp(await fetchedBytes(page, '#id-download')).metadata()).toMatchObject({ format: 'jpeg', width: 354, height: 472, density: 300 });
     expect(await page.locator('#id-photo-info').textContent()).toMatch(/^354×472 px · 300 dpi/);
     expect(await page.locator('#id-verdict').textContent()).toMatch(/rules of custom size 30×40 mm\.$/);
     expect(await page.getByRole('link', { name: 'Download photo' }).getAttribute('download')).toBe('id-photo-custom.jpg');

@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateQr, parseGenerateOptions } from '../../dist/src/index.js';
 import { nodeDeflate } from '../../dist/src/platform/deflate.js';
-import { launchChromium, requireChromium, screenshotPath, writeCameraVideo } from '../helpers/browser.js';
+import { launchChromium, requireChromium, screenshotPath, writeCameraVideo, fetchedBytes, openPage } from '../helpers/browser.js';
 import { startTestServer } from '../helpers/server.js';
 import { hasZbar, zbarDecode } from '../helpers/zbar.js';
 import { sharedPath } from '../helpers/shared.js';
@@ -31,29 +31,7 @@ describe.runIf(requireChromium)('web page in headless Chromium', () => {
     await server?.shutdown();
   });
 
-  /** A fresh page on the service; every request it makes is recorded so a test can check none leaves the origin. */
-  async function open(options: BrowserContextOptions = {}): Promise<{ page: Page; requests: string[] }> {
-    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 }, ...options });
-    const page = await context.newPage();
-    const requests: string[] = [];
-    page.on('request', (r) => requests.push(r.url()));
-    page.on('pageerror', (err) => {
-      throw err;
-    });
-    await page.goto(server.base + '/');
-    return { page, requests };
-  }
-
-  async function imageBytes(page: Page, selector: string): Promise<Buffer> {
-    const base64 = await page.$eval(selector, async (img) => {
-      const blob = await (await fetch((img as HTMLImageElement).src)).blob();
-      const bytes = new Uint8Array(await blob.arrayBuffer());
-      let binary = '';
-      for (const b of bytes) binary += String.fromCharCode(b);
-      return btoa(binary);
-    });
-    return Buffer.from(base64, 'base64');
-  }
+  const open = (options: BrowserContextOptions = {}) => openPage(browser, server.base, options);
 
   async function decodeWithService(bytes: Uint8Array): Promise<string[]> {
     const res = await fetch(`${server.base}/api/v1/decode`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: new Uint8Array(bytes) });
@@ -66,7 +44,7 @@ describe.runIf(requireChromium)('web page in headless Chromium', () => {
     await page.getByLabel('Text or link to encode').fill(text);
     await page.locator('#gen-image:not([hidden])').waitFor();
     await expect.poll(() => page.locator('#gen-info').textContent()).toMatch(/^Version \d+ \(\d+×\d+ modules\) · level H · \d+ bytes · \d+% of capacity$/);
-    const png = await imageBytes(page, '#gen-image');
+    const png = await fetchedBytes(page, '#gen-image');
     expect(await decodeWithService(png)).toEqual([text]);
     if (hasZbar) {
       writeFileSync(join(dir, 'preview.png'), png);
@@ -107,7 +85,7 @@ describe.runIf(requireChromium)('web page in headless Chromium', () => {
     await page.getByLabel('Transparent background').check();
     await page.getByLabel('Text or link to encode').fill('options');
     await expect.poll(() => page.locator('#gen-info').textContent()).toContain('level L');
-    const png = await imageBytes(page, '#gen-image');
+    const png = await fetchedBytes(page, '#gen-image');
     const { width, hasAlpha } = await import('sharp').then((m) => m.default(png).metadata());
     expect(hasAlpha).toBe(true); // the transparent background is a tRNS palette entry
     expect(width).toBe(320);

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import sharp from 'sharp';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -48,4 +48,34 @@ export function screenshotPath(name: string): string {
   const dir = join(ARTIFACTS, 'screenshots');
   mkdirSync(dir, { recursive: true });
   return join(dir, `${name}.png`);
+}
+
+/** The bytes behind an element's `src` (an image) or `href` (a download link), as the page itself fetches them (blob: URLs included). */
+export async function fetchedBytes(page: Page, selector: string): Promise<Buffer> {
+  const base64 = await page.$eval(selector, async (element) => {
+    const url = (element as HTMLImageElement).src || (element as HTMLAnchorElement).href;
+    const blob = await (await fetch(url)).blob();
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let binary = '';
+    for (const b of bytes) binary += String.fromCharCode(b);
+    return btoa(binary);
+  });
+  return Buffer.from(base64, 'base64');
+}
+
+/**
+ * A fresh page at `base`, an error on the page failing the test; every request it makes is recorded so
+ * a test can check none leaves the origin. `init` runs in the page before its own scripts.
+ */
+export async function openPage(browser: Browser, base: string, options: BrowserContextOptions = {}, init?: () => void): Promise<{ page: Page; requests: string[] }> {
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 }, ...options });
+  if (init) await context.addInitScript(init);
+  const page = await context.newPage();
+  const requests: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('pageerror', (err) => {
+    throw err;
+  });
+  await page.goto(base + '/');
+  return { page, requests };
 }

@@ -37,3 +37,21 @@ export function debounce(fn: () => void, ms: number): () => void {
     timer = setTimeout(fn, ms);
   };
 }
+
+/** Files picked in `input` or dropped on `zone` go to `take`; the zone is marked while something is dragged over it. */
+export function acceptFiles(input: HTMLInputElement, zone: HTMLElement, take: (files: FileList) => void): void {
+  input.addEventListener('change', () => {
+    if (input.files) take(input.files);
+    input.value = '';
+  });
+  zone.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    zone.classList.add('over');
+  });
+  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('drop', (e) => {
+    e.preventDefault();
+    zone.classList.remove('over');
+    if (e.dataTransfer?.files) take(e.dataTransfer.files);
+  });
+}

@@ -1,5 +1,5 @@
 import { asApiError, type ApiError } from './api.js';
-import { byId, el } from './dom.js';
+import { acceptFiles, byId, el } from './dom.js';
 import { hasMessage, lang, onLanguageChange, ruleName, t, type MessageKey } from './i18n.js';
 import { fetchCatalogue, imageBlob, makeIdPhoto, type Catalogue, type EncodedImage, type IdPhotoResult, type IdSpec, type MattingEngine, type SheetSize } from './idphoto-api.js';
 import { drawGuides } from './idphoto-guides.js';
@@ -258,20 +258,8 @@ export function setupIdPhotoPanel(): { show: () => void; hide: () => void } {
   // A file the browser cannot show is still sent: the service says what is wrong with it.
   sourceImage.addEventListener('error', () => (sourceImage.hidden = true));
 
-  file.addEventListener('change', () => {
-    const picked = file.files?.[0];
-    if (picked) setSource(picked, picked.name);
-    file.value = '';
-  });
-  drop.addEventListener('dragover', (e) => {
-    e.preventDefault();
-    drop.classList.add('over');
-  });
-  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', (e) => {
-    e.preventDefault();
-    drop.classList.remove('over');
-    const picked = e.dataTransfer?.files[0];
+  acceptFiles(file, drop, (files) => {
+    const picked = files[0];
     if (picked) setSource(picked, picked.name);
   });
   document.addEventListener('paste', (e) => {

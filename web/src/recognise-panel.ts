@@ -1,6 +1,6 @@
 import { asApiError, decode } from './api.js';
 import { codeItem, outlines } from './codes.js';
-import { byId, el, svgEl } from './dom.js';
+import { acceptFiles, byId, el, svgEl } from './dom.js';
 import { t } from './i18n.js';
 
 /** Uploads run a few at a time: the service reads them in parallel on its own cores. */
@@ -35,20 +35,7 @@ export function setupRecognisePanel(): void {
     }
   }
 
-  input.addEventListener('change', () => {
-    if (input.files) addFiles(input.files);
-    input.value = '';
-  });
-  drop.addEventListener('dragover', (e) => {
-    e.preventDefault();
-    drop.classList.add('over');
-  });
-  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', (e) => {
-    e.preventDefault();
-    drop.classList.remove('over');
-    if (e.dataTransfer?.files) addFiles(e.dataTransfer.files);
-  });
+  acceptFiles(input, drop, addFiles);
   // Ctrl+V anywhere on the page; text pastes into fields are left alone.
   document.addEventListener('paste', (e) => {
     if (drop.closest<HTMLElement>('[role="tabpanel"]')?.hidden) return; // the ID-photo tab takes pastes while it is shown

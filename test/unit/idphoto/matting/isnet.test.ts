@@ -10,6 +10,7 @@ import { inspectIsnetPackage, ISNET_INSTALL_COMMAND, ISNET_PACKAGE, ISNET_SIZE, 
 import { loadSelfieMatting } from '../../../../src/idphoto/matting/selfie.js';
 import { sharedPath } from '../../../helpers/shared.js';
 import { loadedBeforeAndAfter } from '../../../helpers/lazy.js';
+import { meanIn } from './matte-stats.js';
 
 /**
  * The engine's own tests run where the optional package is installed (CI installs it; see .ci/run);
@@ -21,16 +22,6 @@ const installed = availability.available;
 async function rgb(path: string): Promise<RgbImage> {
   const { data, info } = await sharp(path).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
-}
-
-/** Mean alpha over the matte pixels [x0, x1) x [y0, y1), given as fractions of its size. */
-function meanIn(m: Matte, x0: number, y0: number, x1: number, y1: number): number {
-  let sum = 0;
-  let n = 0;
-  for (let y = Math.round(y0 * m.height); y < Math.round(y1 * m.height); y++) {
-    for (let x = Math.round(x0 * m.width); x < Math.round(x1 * m.width); x++, n++) sum += m.data[y * m.width + x]!;
-  }
-  return sum / n;
 }
 
 /** Intersection over union of the two mattes cut at 0.5, compared on the coarser one's grid. */

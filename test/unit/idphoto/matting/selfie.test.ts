@@ -5,11 +5,12 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Matte, MattingEngine, RgbImage } from '../../../../src/idphoto/matting/engine.js';
+import type { MattingEngine, RgbImage } from '../../../../src/idphoto/matting/engine.js';
 import { resizeToTensor } from '../../../../src/idphoto/matting/resize-input.js';
 import { loadSelfieMatting, SELFIE_SIZE, selfieModelDir } from '../../../../src/idphoto/matting/selfie.js';
 import { sharedPath } from '../../../helpers/shared.js';
 import { loadedBeforeAndAfter } from '../../../helpers/lazy.js';
+import { meanIn } from './matte-stats.js';
 
 async function rgb(path: string): Promise<RgbImage> {
   const { data, info } = await sharp(path).removeAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -21,16 +22,6 @@ function portraits(): string[] {
   const files = readdirSync(dir).filter((f) => f.endsWith('.jpg'));
   if (files.length === 0) throw new Error(`No portraits (*.jpg) in ${dir}.`);
   return files.sort().map((f) => join(dir, f));
-}
-
-/** Mean alpha over the matte pixels [x0, x1) x [y0, y1), given as fractions of its size. */
-function meanIn(m: Matte, x0: number, y0: number, x1: number, y1: number): number {
-  let sum = 0;
-  let n = 0;
-  for (let y = Math.round(y0 * m.height); y < Math.round(y1 * m.height); y++) {
-    for (let x = Math.round(x0 * m.width); x < Math.round(x1 * m.width); x++, n++) sum += m.data[y * m.width + x]!;
-  }
-  return sum / n;
 }
 
 describe('the selfie model files', () => {
