@@ -113,6 +113,8 @@ export async function makeIdPhoto(bytes: Uint8Array, options: IdPhotoOptions, mo
       dpi: result.geometry.dpi,
       format: options.format,
       cutLines: options.cutLines,
+      gapMm: options.gapMm,
+      marginMm: options.marginMm,
       ...(options.orientation && { orientation: options.orientation }),
     });
     timings.sheet = now() - t;
@@ -154,13 +156,22 @@ export interface SheetRequest {
   readonly format: 'jpeg' | 'png';
   readonly cutLines: boolean;
   readonly orientation?: Orientation;
+  /** Space between copies and the paper's margin, in mm (sheet.ts's defaults when absent). */
+  readonly gapMm?: number;
+  readonly marginMm?: number;
 }
 
 async function sheetOf(photos: readonly RgbImage[], size: SheetSize, request: SheetRequest): Promise<EncodedImage> {
   const rendered = renderSheet(
     photos.map((rgb) => ({ rgb })),
     size,
-    { dpi: request.dpi, cutLines: request.cutLines, ...(request.orientation && { orientation: request.orientation }) },
+    {
+      dpi: request.dpi,
+      cutLines: request.cutLines,
+      ...(request.orientation && { orientation: request.orientation }),
+      ...(request.gapMm !== undefined && { gapMm: request.gapMm }),
+      ...(request.marginMm !== undefined && { marginMm: request.marginMm }),
+    },
   );
   return (await encoded(rendered.rgb, { format: request.format, dpi: request.dpi })).image;
 }

@@ -5,7 +5,7 @@
 import { QrwError } from '../errors.js';
 
 import { DEFAULT_MATTING_ENGINE, MATTING_ENGINES } from './matting/engines.js';
-import { SHEETS, findSheet, type Orientation, type SheetSize } from './sheet.js';
+import { DEFAULT_GAP_MM, DEFAULT_MARGIN_MM, SHEETS, findSheet, type Orientation, type SheetSize } from './sheet.js';
 import { SPECS, findSpec, type IdPhotoSpec } from './specs.js';
 
 export interface IdPhotoOptionSpec {
@@ -49,6 +49,8 @@ export const IDPHOTO_OPTION_SPECS: readonly IdPhotoOptionSpec[] = [
   { name: 'minKb', type: 'number', min: 1, max: 102400, description: "smallest file in KB (default: the spec's bound)", cli: '--min-kb <n>' },
   { name: 'sheet', type: 'string', description: `a print sheet too: ${SHEETS.map((s) => s.id).join(', ')} (or their aliases: 6-inch, 5-inch, 4r, 3r, ...)`, cli: '--sheet <size>' },
   { name: 'orientation', type: 'enum', values: ['auto', 'portrait', 'landscape'], default: 'auto', description: 'sheet orientation; auto takes the one with more copies', cli: '--orientation <o>' },
+  { name: 'gapMm', type: 'number', min: 0, max: 20, default: DEFAULT_GAP_MM, description: 'sheet: space between copies, in mm', cli: '--gap-mm <n>' },
+  { name: 'marginMm', type: 'number', min: 0, max: 30, default: DEFAULT_MARGIN_MM, description: "sheet: the paper's margin, in mm", cli: '--margin-mm <n>' },
   { name: 'cutLines', type: 'boolean', default: true, description: 'thin grey cut lines on the sheet', cli: '--no-cut-lines' },
   { name: 'pick', type: 'enum', values: ['single', 'largest'], default: 'single', description: 'several faces: refuse (MULTIPLE_FACES) or take the largest', cli: '--pick <single|largest>' },
   {
@@ -87,6 +89,8 @@ export interface IdPhotoOptions {
   readonly minKb?: number;
   readonly sheet?: SheetSize;
   readonly orientation?: Orientation;
+  readonly gapMm: number;
+  readonly marginMm: number;
   readonly cutLines: boolean;
   readonly pick: 'single' | 'largest';
   readonly engine: string;
@@ -187,6 +191,8 @@ export function parseIdPhotoOptions(raw: Readonly<Record<string, unknown>>): IdP
     ...(minKb !== undefined && { minKb }),
     ...(sheet && { sheet }),
     ...(orientation !== 'auto' && { orientation: orientation as Orientation }),
+    gapMm: get<number>('gapMm') ?? DEFAULT_GAP_MM,
+    marginMm: get<number>('marginMm') ?? DEFAULT_MARGIN_MM,
     cutLines: get<boolean>('cutLines') ?? true,
     pick: get<IdPhotoOptions['pick']>('pick') ?? 'single',
     engine: get<string>('engine') ?? def<string>('engine'),

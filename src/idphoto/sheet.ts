@@ -55,8 +55,8 @@ export interface SheetLayout {
 }
 
 /** Defaults a lab expects: 2.5 mm between copies (a cut each side), 5 mm unprintable margin. */
-const DEFAULT_GAP_MM = 2.5;
-const DEFAULT_MARGIN_MM = 5;
+export const DEFAULT_GAP_MM = 2.5;
+export const DEFAULT_MARGIN_MM = 5;
 
 function fit(space: number, item: number, gap: number): number {
   return Math.max(0, Math.floor((space + gap) / (item + gap)));

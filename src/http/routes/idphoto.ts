@@ -5,7 +5,7 @@ import { photoGeometry } from '../../idphoto/geometry.js';
 import { MATTING_ENGINES, engineAvailability } from '../../idphoto/matting/engines.js';
 import type { EncodedImage } from '../../idphoto/make.js';
 import { IDPHOTO_OPTION_SPECS, parseIdPhotoOptions } from '../../idphoto/options.js';
-import { SHEETS, findSheet, type Orientation } from '../../idphoto/sheet.js';
+import { SHEETS, findSheet } from '../../idphoto/sheet.js';
 import { SPECS } from '../../idphoto/specs.js';
 import { clientGone, viewOf } from '../plugins/uploads.js';
 import { IdPhotoAnswerSchema, IdPhotoSpecsSchema, errorResponses } from '../schemas.js';
@@ -16,6 +16,9 @@ const LISTING = {
   sheets: SHEETS,
   engines: MATTING_ENGINES.map((engine) => ({ ...engine, ...engineAvailability(engine.name) })),
 };
+
+/** The options of POST /api/v1/idphoto/sheet (the sheet's own, from the ID-photo option registry). */
+const SHEET_OPTIONS = ['sheet', 'dpi', 'format', 'orientation', 'cutLines', 'gapMm', 'marginMm'];
 
 /** Photos one sheet request may carry. */
 export const MAX_SHEET_PHOTOS = 8;
@@ -148,17 +151,17 @@ export function registerIdPhotoRoutes(app: FastifyInstance, service: IdPhotoServ
     },
     async (request, reply) => {
       const upload = await readUpload(request, ['photo', 'image'], MAX_SHEET_PHOTOS);
-      const { sheet: sheetName = '4x6in', dpi = '300', format = 'jpeg', orientation = 'auto', cutLines = 'true', ...rest } = upload.fields as Record<string, string>;
-      const unknown = Object.keys(rest)[0];
-      if (unknown !== undefined) throw new QrwError('INVALID_OPTION', `Unknown option ${unknown}; a sheet takes sheet, dpi, format, orientation, cutLines.`, { option: unknown });
-      const size = findSheet(sheetName);
-      if (!size) throw new QrwError('INVALID_OPTION', `Unknown sheet ${sheetName}.`, { option: 'sheet' });
-      const parsed = parseIdPhotoOptions({ dpi, format, orientation, cutLines });
+      const unknown = Object.keys(upload.fields).find((name) => !SHEET_OPTIONS.includes(name));
+      if (unknown !== undefined) throw new QrwError('INVALID_OPTION', `Unknown option ${unknown}; a sheet takes ${SHEET_OPTIONS.join(', ')}.`, { option: unknown });
+      const parsed = parseIdPhotoOptions({ dpi: '300', ...upload.fields });
+      const size = parsed.sheet ?? findSheet('4x6in')!;
       const image = await service.sheet(upload.files, size, {
         dpi: parsed.dpi,
         format: parsed.format,
         cutLines: parsed.cutLines,
-        ...(orientation !== 'auto' && { orientation: orientation as Orientation }),
+        gapMm: parsed.gapMm,
+        marginMm: parsed.marginMm,
+        ...(parsed.orientation && { orientation: parsed.orientation }),
       });
       return sendImage(reply, image, `sheet-${size.id}`);
     },

@@ -77,6 +77,16 @@ describe('ID-photo routes', () => {
     const meta = await sharp(res.rawPayload).metadata();
     expect(meta).toMatchObject({ format: 'jpeg', density: 300 });
     expect([meta.width, meta.height].sort()).toEqual([1200, 1800]);
+    // Without gaps and margins more copies fit: less of the sheet is blank paper.
+    const paper = async (fields: Record<string, string>): Promise<number> => {
+      const sheet = await post('/api/v1/idphoto/sheet', form([photo], { sheet: '4x6in', format: 'png', cutLines: 'false', ...fields }, 'photo'));
+      expect(sheet.statusCode, sheet.body).toBe(200);
+      const { data } = await sharp(sheet.rawPayload).greyscale().raw().toBuffer({ resolveWithObject: true });
+      return data.filter((v) => v === 255).length / data.length;
+    };
+    expect(await paper({ gapMm: '0', marginMm: '0' })).toBeLessThan((await paper({})) - 0.1);
+    const unknown = await post('/api/v1/idphoto/sheet', form([photo], { spec: 'us-passport' }, 'photo'));
+    expect([unknown.statusCode, unknown.json().error.code]).toEqual([422, 'INVALID_OPTION']);
   });
 
   it('refuses two faces of one size (MULTIPLE_FACES), and takes the largest with pick=largest and a warning', async () => {
