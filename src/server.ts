@@ -82,8 +82,7 @@ export async function assembleApp(config: Config, engines: Engines, pools: Metri
  * (ISNet: a model of ~700 MB per thread that holding, and every core for its inference).
  */
 function startIdPhotoPools(config: Config): { main: IdPhotoPool; dedicated: Record<string, IdPhotoPool> } {
-  const photoLimits = { maxPixels: config.maxImagePixels, maxSide: config.idphotoMaxSide };
-  const common = { photoLimits, cutoutLimits: { maxPixels: config.maxImagePixels, maxSide: 2 * config.idphotoMaxSide }, device: config.idphotoDevice };
+  const common = { limits: { maxPixels: config.maxImagePixels, maxSide: config.idphotoMaxSide }, device: config.idphotoDevice };
   const main = startIdPhotoPool({ ...common, threads: config.idphotoThreads, maxQueue: config.idphotoMaxQueue });
   const dedicated: Record<string, IdPhotoPool> = {};
   for (const engine of MATTING_ENGINES) {

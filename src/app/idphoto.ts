@@ -46,12 +46,12 @@ export function poolIdPhotoEngine(pool: IdPhotoPool, dedicated: Readonly<Record<
   };
 }
 
-export function inProcessIdPhotoEngine(limits: { photo: DecodeLimits; cutout: DecodeLimits }, device: OnnxDevice = 'cpu'): IdPhotoEngine {
+export function inProcessIdPhotoEngine(limits: DecodeLimits, device: OnnxDevice = 'cpu'): IdPhotoEngine {
   const models = createModels(engineLoader(device), device);
   return {
-    photo: (bytes, options, mode) => makeIdPhoto(bytes, options, models, limits.photo, mode),
-    cutout: (bytes, engine) => makeCutout(bytes, engine, models, limits.cutout),
-    sheet: (uploads, size, request) => makeSheet(uploads, size, request, limits.photo),
+    photo: (bytes, options, mode) => makeIdPhoto(bytes, options, models, limits, mode),
+    cutout: (bytes, engine) => makeCutout(bytes, engine, models, limits),
+    sheet: (uploads, size, request) => makeSheet(uploads, size, request, limits),
     saturated: false,
     close: () => models.release(),
   };

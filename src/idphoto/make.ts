@@ -4,7 +4,7 @@
  * without matting, and a print sheet from finished photos.
  */
 import { decodePortrait, type DecodeLimits } from './codec/decode.js';
-import { encodePhoto, type RgbaImage } from './codec/encode.js';
+import { encodePhoto, type EncodeOptions, type RgbaImage } from './codec/encode.js';
 import type { FaceDetector } from './face/blazeface.js';
 import { toBytes } from './matte/bytes.js';
 import { refineMatte } from './matte/guided-filter.js';
@@ -65,13 +65,11 @@ function cutoutPixels(result: Pick<PipelineResult, 'foreground' | 'alpha'>): Rgb
   return { data, width: alpha.width, height: alpha.height, channels: 4 };
 }
 
-async function encoded(
-  image: RgbImage | RgbaImage,
-  options: { format: 'jpeg' | 'png'; dpi: number; maxKb?: number; minKb?: number },
-): Promise<{ image: EncodedImage; quality?: number; warnings: string[] }> {
+async function encoded(image: RgbImage | RgbaImage, options: EncodeOptions): Promise<{ image: EncodedImage; quality?: number; warnings: string[] }> {
   const out = await encodePhoto(image, options);
+  const size = options.size ?? image;
   return {
-    image: { contentType: out.contentType, data: out.data, width: image.width, height: image.height, dpi: options.dpi },
+    image: { contentType: out.contentType, data: out.data, width: size.width, height: size.height, dpi: options.dpi },
     ...(out.quality !== undefined && { quality: out.quality }),
     warnings: out.warnings,
   };
@@ -184,8 +182,9 @@ export async function makeSheet(uploads: readonly Uint8Array[], size: SheetSize,
 }
 
 /**
- * The person cut out of the whole picture (after EXIF orientation), as a PNG with alpha the size of the
- * decoded picture: the matte refined at full resolution and the foreground colours estimated.
+ * The person cut out of the whole picture, as a PNG with alpha the size of the upload (after EXIF
+ * orientation): the matte refined and the foreground colours estimated at the decoded size (at most
+ * `limits.maxSide`, which bounds the memory), then resampled to the upload's size as it is encoded.
  */
 export async function makeCutout(bytes: Uint8Array, engineName: string, models: IdPhotoModels, limits: DecodeLimits): Promise<{ image: EncodedImage; original: { width: number; height: number } }> {
   const decoded = await decodePortrait(bytes, limits);
@@ -200,6 +199,6 @@ export async function makeCutout(bytes: Uint8Array, engineName: string, models: 
   const image = fromBytes(rgb.data, { width: rgb.width, height: rgb.height, channels: 3 });
   const alpha = refineMatte(image, cleanupMatte(coarse, subject));
   const foreground = estimateForeground(image, alpha);
-  const out = await encoded(cutoutPixels({ foreground, alpha }), { format: 'png', dpi: 72 });
+  const out = await encoded(cutoutPixels({ foreground, alpha }), { format: 'png', dpi: 72, size: decoded.original });
   return { image: out.image, original: decoded.original };
 }

@@ -6,8 +6,8 @@ import type { IdPhotoTasks, IdPhotoWorkerData } from './idphoto-tasks.js';
 export type IdPhotoPool = WorkerPool<IdPhotoTasks>;
 
 /** The pool that makes ID photos: its own threads and queue, so photos never take the QR pool's cores. */
-export function startIdPhotoPool(options: { name?: string; threads?: number; maxQueue?: number; photoLimits: DecodeLimits; cutoutLimits: DecodeLimits; device?: OnnxDevice }): IdPhotoPool {
-  const workerData: IdPhotoWorkerData = { photoLimits: options.photoLimits, cutoutLimits: options.cutoutLimits, device: options.device ?? 'cpu' };
+export function startIdPhotoPool(options: { name?: string; threads?: number; maxQueue?: number; limits: DecodeLimits; device?: OnnxDevice }): IdPhotoPool {
+  const workerData: IdPhotoWorkerData = { limits: options.limits, device: options.device ?? 'cpu' };
   return WorkerPool.start<IdPhotoTasks, IdPhotoWorkerData>({
     name: options.name ?? 'idphoto',
     entry: new URL('./idphoto-worker.js', import.meta.url),

@@ -12,9 +12,8 @@ export type IdPhotoTasks = {
 };
 
 export interface IdPhotoWorkerData {
-  /** Pixel limits of the photos' decoding (the cut-out keeps more of the upload's size). */
-  readonly photoLimits: DecodeLimits;
-  readonly cutoutLimits: DecodeLimits;
+  /** Pixel limits of every upload's decoding (IDPHOTO_MAX_SIDE bounds the memory of every task). */
+  readonly limits: DecodeLimits;
   /** Where the ONNX models run (IDPHOTO_DEVICE). */
   readonly device: OnnxDevice;
 }

@@ -6,11 +6,11 @@ import { createModels } from '../idphoto/models.js';
 import type { IdPhotoTasks, IdPhotoWorkerData } from './idphoto-tasks.js';
 import { serveTasks } from './thread.js';
 
-const { photoLimits, cutoutLimits, device } = workerData as IdPhotoWorkerData;
+const { limits, device } = workerData as IdPhotoWorkerData;
 const models = createModels(engineLoader(device), device);
 
 export default serveTasks<IdPhotoTasks>({
-  photo: (task) => makeIdPhoto(task.bytes, task.options, models, photoLimits, task.mode),
-  cutout: (task) => makeCutout(task.bytes, task.engine, models, cutoutLimits),
-  sheet: (task) => makeSheet(task.uploads, task.size, task.request, photoLimits),
+  photo: (task) => makeIdPhoto(task.bytes, task.options, models, limits, task.mode),
+  cutout: (task) => makeCutout(task.bytes, task.engine, models, limits),
+  sheet: (task) => makeSheet(task.uploads, task.size, task.request, limits),
 });

@@ -12,7 +12,7 @@ export async function injectableApp(env: Record<string, string> = {}): Promise<A
     config,
     {
       qr: config.tools.includes('qr') ? inProcessEngine() : undefined,
-      idphoto: config.tools.includes('idphoto') ? inProcessIdPhotoEngine({ photo: limits, cutout: { ...limits, maxSide: 2 * limits.maxSide } }, config.idphotoDevice) : undefined,
+      idphoto: config.tools.includes('idphoto') ? inProcessIdPhotoEngine(limits, config.idphotoDevice) : undefined,
     },
     [],
     pino({ level: 'silent' }),

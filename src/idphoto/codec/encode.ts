@@ -27,6 +27,8 @@ export interface EncodeOptions {
   readonly minKb?: number;
   /** JPEG quality 1..100, the one used when no bound needs another (default 95); the ceiling of the search under `maxKb`. PNG ignores it. */
   readonly quality?: number;
+  /** Written at this size instead (libvips' Lanczos resampling): a cut-out made at the working size handed back at the upload's. */
+  readonly size?: { readonly width: number; readonly height: number };
 }
 
 export interface EncodedPhoto {
@@ -173,9 +175,11 @@ export async function encodePhoto(image: RgbImage | RgbaImage, options: EncodeOp
   const dpi = Math.round(options.dpi);
   const warnings: string[] = [];
   let encodes = 0;
+  const size = options.size;
   const source = () => {
     encodes++;
-    return sharp(image.data, { raw: { width: image.width, height: image.height, channels } });
+    const raw = sharp(image.data, { raw: { width: image.width, height: image.height, channels } });
+    return size && (size.width !== image.width || size.height !== image.height) ? raw.resize(size.width, size.height, { fit: 'fill' }) : raw;
   };
   const maxBytes = options.maxKb === undefined ? undefined : Math.floor(options.maxKb * KB);
   const minBytes = options.minKb === undefined ? undefined : Math.ceil(options.minKb * KB);

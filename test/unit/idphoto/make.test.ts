@@ -66,9 +66,11 @@ describe('makeIdPhoto (BlazeFace + the selfie engine, end to end)', () => {
     const result = await makeIdPhoto(new Uint8Array(portrait), parseIdPhotoOptions({ spec: 'uk-passport', output: 'cutout' }), models, limits);
     const meta = await sharp(result.photo.data).metadata();
     expect([meta.format, meta.hasAlpha, meta.width, meta.height]).toEqual(['png', true, 413, 531]);
-    const whole = await makeCutout(new Uint8Array(portrait), 'selfie', models, limits);
+    // Made at a working size of 500 px, handed back at the upload's 1000 x 1000.
+    const whole = await makeCutout(new Uint8Array(portrait), 'selfie', models, { ...limits, maxSide: 500 });
     const wm = await sharp(whole.image.data).metadata();
-    expect([wm.width, wm.height, wm.hasAlpha]).toEqual([whole.original.width, whole.original.height, true]);
+    expect(whole.original).toEqual({ width: 1000, height: 1000 });
+    expect([wm.width, wm.height, wm.hasAlpha, whole.image.width]).toEqual([1000, 1000, true, 1000]);
   });
 
   it('no face: NO_FACE', async () => {
