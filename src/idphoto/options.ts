@@ -165,6 +165,8 @@ export function parseIdPhotoOptions(raw: Readonly<Record<string, unknown>>): IdP
     if (width === undefined || height === undefined) throw invalid(width === undefined ? 'width' : 'height', 'A custom spec needs width and height (and unit, dpi).');
     spec = customSpec(width, height, get<string>('unit') ?? def<string>('unit'), dpiOption ?? 300);
   } else {
+    const stray = (['width', 'height', 'unit'] as const).find((name) => !blank(raw[name]));
+    if (stray) throw invalid(stray, `${stray} applies to spec=custom only (the spec ${specId} has its own size).`);
     const found = findSpec(specId);
     if (!found)
       throw invalid(
