@@ -1,30 +1,18 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import sharp, { type Sharp } from 'sharp';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACK_ANCHORS, FRONT_ANCHORS, generateAnchors } from '../../../../src/idphoto/face/anchors.js';
-import { loadFaceDetector, modelUrl, rollDegrees, type BlazeFaceModel, type Face, type FaceDetector, type RgbImage } from '../../../../src/idphoto/face/blazeface.js';
+import { loadFaceDetector, modelUrl, rollDegrees, type BlazeFaceModel, type Face, type FaceDetector } from '../../../../src/idphoto/face/blazeface.js';
 import { weightedNms, type RawDetection } from '../../../../src/idphoto/face/decode.js';
 import { letterboxToTensor } from '../../../../src/idphoto/face/letterbox.js';
-import { sharedPath } from '../../../helpers/shared.js';
 import { loadedBeforeAndAfter } from '../../../helpers/lazy.js';
+import { portraits, rgbOf } from '../../../helpers/portraits.js';
 
 const MODELS_DIR = fileURLToPath(new URL('../../../../models/blazeface/', import.meta.url));
 const MODELS: readonly BlazeFaceModel[] = ['back', 'front'];
-
-async function rgb(image: Sharp): Promise<RgbImage> {
-  const { data, info } = await image.removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
-}
-
-function portraits(): string[] {
-  const dir = sharedPath('idphoto/portraits/');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.jpg'));
-  if (files.length === 0) throw new Error(`No portraits (*.jpg) in ${dir}.`);
-  return files.sort().map((f) => join(dir, f));
-}
 
 const inside = (p: { x: number; y: number }, box: Face['box']) => p.x >= box.x && p.x <= box.x + box.width && p.y >= box.y && p.y <= box.y + box.height;
 
@@ -125,7 +113,7 @@ describe.each(MODELS)('BlazeFace %s', (model) => {
 
   it('finds exactly one face in every portrait, eyes in the upper half of its box, roll within 20 degrees', async () => {
     for (const file of portraits()) {
-      const image = await rgb(sharp(file));
+      const image = await rgbOf(sharp(file));
       const faces = await detector.detect(image);
       expect(faces.length, file).toBe(1);
       const [face] = faces as [Face];
@@ -143,11 +131,11 @@ describe.each(MODELS)('BlazeFace %s', (model) => {
 
   it('decodes the keypoints in the image frame: rotating a portrait by 10 degrees turns the eye line by 10 degrees and moves the eyes with it', async () => {
     const file = portraits().find((f) => f.endsWith('028.jpg')) ?? portraits()[0]!;
-    const upright = await rgb(sharp(file));
+    const upright = await rgbOf(sharp(file));
     const [before] = await detector.detect(upright);
     const eyeDistance = Math.hypot(before!.leftEye.x - before!.rightEye.x, before!.leftEye.y - before!.rightEye.y);
     for (const angle of [10, -10]) {
-      const rotated = await rgb(sharp(file).rotate(angle, { background: '#808080' }));
+      const rotated = await rgbOf(sharp(file).rotate(angle, { background: '#808080' }));
       const faces = await detector.detect(rotated);
       expect(faces.length).toBe(1);
       expect(Math.abs(rollDegrees(faces[0]!) - rollDegrees(before!) - angle)).toBeLessThan(4);
@@ -167,14 +155,14 @@ describe.each(MODELS)('BlazeFace %s', (model) => {
 
   it('undoes the letterbox: a portrait on a wider or a taller canvas gives the same eyes', async () => {
     const file = portraits().find((f) => f.endsWith('009.jpg')) ?? portraits()[0]!;
-    const [plain] = await detector.detect(await rgb(sharp(file)));
+    const [plain] = await detector.detect(await rgbOf(sharp(file)));
     const eyeDistance = plain!.leftEye.x - plain!.rightEye.x;
     // Wider pads the model input above and below, taller left and right.
     for (const extend of [
       { left: 600, top: 0, bottom: 200, right: 0 },
       { left: 0, top: 500, bottom: 0, right: 100 },
     ]) {
-      const [padded] = await detector.detect(await rgb(sharp(file).extend({ ...extend, background: '#808080' })));
+      const [padded] = await detector.detect(await rgbOf(sharp(file).extend({ ...extend, background: '#808080' })));
       for (const eye of ['rightEye', 'leftEye'] as const) {
         const dx = padded![eye].x - extend.left - plain![eye].x;
         const dy = padded![eye].y - extend.top - plain![eye].y;
@@ -195,7 +183,7 @@ describe.each(MODELS)('BlazeFace %s', (model) => {
       { input: a, left: 0, top: 0 },
       { input: b, left: 1000, top: 0 },
     ]);
-    const faces = await detector.detect(await rgb(sharp(await pair.png().toBuffer())));
+    const faces = await detector.detect(await rgbOf(sharp(await pair.png().toBuffer())));
     expect(faces.length).toBe(2);
     const [left, right] = [...faces].sort((p, q) => p.box.x - q.box.x) as [Face, Face];
     expect(left.box.x + left.box.width).toBeLessThan(1000);

