@@ -3,7 +3,7 @@
  * `kind` says what sort of failure it is, which the HTTP layer maps to a status and the CLI to an
  * exit code, so that no capability knows either.
  */
-export type ErrorKind = 'bad-request' | 'unprocessable' | 'too-large' | 'unsupported-media' | 'not-found' | 'rate-limited' | 'unavailable' | 'client-closed' | 'internal';
+export type ErrorKind = 'bad-request' | 'unprocessable' | 'too-large' | 'unsupported-media' | 'not-found' | 'conflict' | 'rate-limited' | 'unavailable' | 'client-closed' | 'internal';
 
 /** Codes grouped by the capability that owns them; a new capability adds its own group here. */
 export const ERROR_GROUPS = {
@@ -42,6 +42,19 @@ export const ERROR_GROUPS = {
     MULTIPLE_FACES: { kind: 'unprocessable', meaning: 'more than one face of similar size; crop to one person or send `pick=largest`' },
     FACE_TOO_SMALL: { kind: 'unprocessable', meaning: 'the face has too few pixels for the requested photo (it would be enlarged more than `details.maxUpscale` times)' },
     ENGINE_UNAVAILABLE: { kind: 'unprocessable', meaning: 'the matting engine asked for is not installed here; `details.reason` says how to install it' },
+  },
+  /** Batches, synchronous and as jobs. */
+  batch: {
+    BATCH_TOO_LARGE: { kind: 'too-large', meaning: 'more rows, images or bytes than a synchronous batch accepts (`BATCH_MAX_ROWS`, `BATCH_MAX_BYTES`); `details.jobs` names the async route' },
+    INVALID_ROWS: { kind: 'bad-request', meaning: 'the rows cannot be read: CSV without a `text` column, JSON that is not an array of objects, a line that is not JSON' },
+    INVALID_ARCHIVE: { kind: 'unprocessable', meaning: 'the ZIP cannot be read safely: damaged, encrypted, or an entry that claims one size and inflates to another' },
+    ENTRY_TOO_LARGE: { kind: 'too-large', meaning: 'an archive entry is larger than one upload may be (`MAX_BODY_BYTES`); the entry gets this error, the batch goes on' },
+  },
+  /** Async jobs. */
+  jobs: {
+    JOB_NOT_FOUND: { kind: 'not-found', meaning: 'no such job, or its result has expired (`JOB_RESULT_TTL`)' },
+    JOB_NOT_FINISHED: { kind: 'conflict', meaning: 'the job has no result (yet): `details.state` says where it is' },
+    INVALID_CALLBACK: { kind: 'bad-request', meaning: 'the callback URL is not http(s), or names a private address (`JOB_CALLBACK_PRIVATE`)' },
   },
 } as const satisfies Record<string, Record<string, { kind: ErrorKind; meaning: string }>>;
 

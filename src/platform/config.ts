@@ -2,7 +2,8 @@
  * Every setting of the service, each defined once: its environment variable, its parser and default,
  * and what it means. `Config`, `loadConfig` and the README's table are derived from this list.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ONNX_DEVICES } from '../idphoto/onnx-device.js';
 import { NATIVE_DECODE_MODES } from '../recognise/input/native.js';
 
@@ -223,6 +224,51 @@ export const SETTING_SPECS = {
     default: 'cpu',
     meaning: "cpu, or cuda: BlazeFace and ISNet on onnxruntime's CUDA provider (see ID photos; untested)",
     parse: oneOf('IDPHOTO_DEVICE', ONNX_DEVICES, 'cpu'),
+  }),
+  batchMaxRows: setting({
+    env: 'BATCH_MAX_ROWS',
+    default: '100000',
+    meaning: 'rows (or images) one synchronous batch request may carry; a larger batch gets 413 pointing to POST /api/v1/jobs',
+    parse: integer('BATCH_MAX_ROWS', 100_000, 1),
+  }),
+  batchMaxBytes: setting({
+    env: 'BATCH_MAX_BYTES',
+    default: '67108864',
+    meaning: 'body of one synchronous batch request (rows, or a ZIP of images), in bytes; larger goes to POST /api/v1/jobs',
+    parse: integer('BATCH_MAX_BYTES', 64 * 1024 * 1024, 1024),
+  }),
+  jobsDir: setting({
+    env: 'JOBS_DIR',
+    default: '<tmp>/qr-workshop-jobs',
+    meaning: 'where job inputs and results are kept until they expire; with REDIS_URL every API and worker process must see the same directory (a shared volume)',
+    parse: (raw) => raw ?? join(tmpdir(), 'qr-workshop-jobs'),
+  }),
+  jobMaxBytes: setting({ env: 'JOB_MAX_BYTES', default: '1073741824', meaning: 'body of one job (rows, or a ZIP of images), in bytes', parse: integer('JOB_MAX_BYTES', 1024 ** 3, 1024) }),
+  jobMaxRows: setting({ env: 'JOB_MAX_ROWS', default: '10000000', meaning: 'rows (or images) one job may carry', parse: integer('JOB_MAX_ROWS', 10_000_000, 1) }),
+  jobMaxQueued: setting({ env: 'JOB_MAX_QUEUED', default: '1000', meaning: 'jobs that may wait; beyond it POST /api/v1/jobs gets 503 + Retry-After', parse: integer('JOB_MAX_QUEUED', 1000, 1) }),
+  jobResultTtlSeconds: setting({
+    env: 'JOB_RESULT_TTL',
+    default: '86400',
+    meaning: "seconds a finished job's state and result are kept; then both are deleted with every file of the job",
+    parse: integer('JOB_RESULT_TTL', 86_400, 1),
+  }),
+  jobConcurrency: setting({
+    env: 'JOB_CONCURRENCY',
+    default: '1',
+    meaning: 'jobs this process runs at once (each one uses the whole worker pool); 0: the API only queues them and `qrw worker` processes run them',
+    parse: integer('JOB_CONCURRENCY', 1, 0, 64),
+  }),
+  jobLockMs: setting({
+    env: 'JOB_LOCK_TIMEOUT',
+    default: '30s',
+    meaning: 'with REDIS_URL: a worker silent this long (killed, frozen) loses its job, which another worker starts again',
+    parse: (raw) => parseDuration('JOB_LOCK_TIMEOUT', raw ?? '30s'),
+  }),
+  jobCallbackPrivate: setting({
+    env: 'JOB_CALLBACK_PRIVATE',
+    default: 'false',
+    meaning: "true lets a job's callback URL name a private, loopback or link-local address (refused by default)",
+    parse: boolean('JOB_CALLBACK_PRIVATE', false),
   }),
 } as const;
 

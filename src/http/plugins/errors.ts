@@ -8,6 +8,7 @@ export const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   'too-large': 413,
   'unsupported-media': 415,
   'not-found': 404,
+  conflict: 409,
   'rate-limited': 429,
   unavailable: 503,
   // nginx's 'client closed request': nobody reads it; it labels the log line and the metrics.
