@@ -1,8 +1,8 @@
 /**
  * The layering of src/ (`npm run lint:deps`): which room may load which. From the bottom up:
  * errors.ts; qr/ (generation, browser-safe; qr/spec/ wraps node-qrcode's internals); recognise/
- * (reading pictures) and idphoto/ (ID photos) beside it; platform/; workers/; app/; http/ and cli/;
- * server.ts and index.ts at the top.
+ * (reading pictures), idphoto/ (ID photos) and batch/ (rows and archives) beside it; platform/; workers/;
+ * app/; jobs/; http/ and cli/; server.ts and index.ts at the top.
  * Type-only imports count too (tsPreCompilationDeps): a type import still ties a room to another's code.
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -85,6 +85,34 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/', pathNot: '^src/(recognise/input|idphoto/codec)/' },
       to: { path: '(^|/)node_modules/sharp/' },
+    },
+    {
+      name: 'batch-formats-stand-alone',
+      comment: 'src/batch reads and writes the batch formats (rows as CSV, NDJSON or JSON; ZIP archives in and out) and nothing else, so the use cases, jobs and the CLI share one safe implementation of each.',
+      severity: 'error',
+      from: { path: '^src/batch/' },
+      to: { path: '^src/', pathNot: '^src/(errors\\.ts$|batch/)' },
+    },
+    {
+      name: 'jobs-below-transports',
+      comment: 'Jobs run the app layer\'s use cases for the HTTP API and `qrw worker` alike, so they must not import HTTP, the CLI or the server.',
+      severity: 'error',
+      from: { path: '^src/jobs/' },
+      to: { path: '^src/((http|cli)/|server\\.ts$|index\\.ts$)' },
+    },
+    {
+      name: 'app-not-jobs',
+      comment: 'Jobs sit above the use cases (they run them), so a use case importing a job would close a loop between the layers.',
+      severity: 'error',
+      from: { path: '^src/(app|workers|platform|batch)/' },
+      to: { path: '^src/jobs/' },
+    },
+    {
+      name: 'bullmq-only-in-jobs',
+      comment: 'BullMQ is the job queue behind src/jobs; nothing else should know which queue runs the jobs.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/jobs/' },
+      to: { path: '(^|/)node_modules/bullmq/' },
     },
     {
       name: 'platform-below-workers-app-http',
