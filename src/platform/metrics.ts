@@ -10,6 +10,10 @@ export interface Metrics {
   readonly idphotos: Counter<'work' | 'outcome'>;
   /** Seconds from the request to the thread's answer (queue wait included) of each one made (cache hits not observed). */
   readonly idphotoDuration: Histogram<'work' | 'outcome'>;
+  /** Items of batches (synchronous and jobs) by type (generate, decode) and outcome (ok, error). */
+  readonly batchItems: Counter<'type' | 'outcome'>;
+  /** Seconds a job's attempt ran, by type and the state it ended in. */
+  readonly jobDuration: Histogram<'type' | 'state'>;
 }
 
 /** What a worker pool reports (workers/pool.ts). */
@@ -34,6 +38,8 @@ export interface MetricSources {
   readonly cacheBytes: () => number;
   /** 1 or 0 while Redis is configured, undefined without it. */
   readonly redisUp: () => number | undefined;
+  /** Jobs by state, as the queue (Redis or this process) knows them; undefined where jobs are off. */
+  readonly jobCounts?: () => Promise<Record<string, number>> | undefined;
 }
 
 /** Every metric the service exports, in one registry per app (several apps in one process, as in tests, never share counters). */
@@ -73,6 +79,29 @@ export function createMetrics(sources: MetricSources): Metrics {
     buckets: [0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  const batchItems = new Counter({
+    name: 'qrw_batch_items_total',
+    help: 'Items of batches (synchronous requests and jobs) by type (generate, decode) and outcome (ok, error); its rate is items per second',
+    labelNames: ['type', 'outcome'] as const,
+    registers: [registry],
+  });
+  const jobDuration = new Histogram({
+    name: 'qrw_job_duration_seconds',
+    help: "Time a job's attempt ran, by type and the state it ended in (completed, failed, cancelled)",
+    labelNames: ['type', 'state'] as const,
+    buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, 14400],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'qrw_jobs',
+    help: 'Jobs by state (queued, running, completed, failed, cancelled) as the queue knows them; queued is the queue depth',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      const counts = await sources.jobCounts?.()?.catch(() => undefined);
+      for (const [state, count] of Object.entries(counts ?? {})) this.set({ state }, count);
+    },
+  });
   const poolStat = (name: string, help: string, read: (s: PoolStats) => number): void => {
     new Gauge({
       name,
@@ -109,5 +138,5 @@ export function createMetrics(sources: MetricSources): Metrics {
   };
   stat('qrw_generate_cache_bytes', 'Bytes held by the in-process generate cache', sources.cacheBytes);
   stat('qrw_redis_up', '1 while the Redis connection (REDIS_URL) is ready, 0 while it is not; absent without REDIS_URL', sources.redisUp);
-  return { registry, requests, duration, decodes, cache, idphotos, idphotoDuration };
+  return { registry, requests, duration, decodes, cache, idphotos, idphotoDuration, batchItems, jobDuration };
 }

@@ -6,6 +6,22 @@ import { once } from 'node:events';
 export const REDIS_URL = 'redis://127.0.0.1:6379';
 export const requireRedis = process.env.CI === 'true' || spawnSync('redis-cli', ['-p', '6379', 'ping']).stdout?.toString().trim() === 'PONG';
 
+/** Deletes the shared Redis's keys that match `pattern` (a test's own prefix). */
+export async function deleteKeys(pattern: string): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      if (keys.length > 0) await client.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    client.disconnect();
+  }
+}
+
 /** A private redis-server on its own port, so a test can take it away and bring it back without touching the shared one. */
 export class PrivateRedis {
   private process: ChildProcess | undefined;

@@ -1,0 +1,28 @@
+/**
+ * The kinds of job: for each, the bodies it takes, the options it validates at submit, how many items
+ * its input holds, and the use case that turns the input into the result, the same one the
+ * synchronous route runs.
+ */
+import type { Writable } from 'node:stream';
+import type { BatchControl, BatchSummary } from '../app/batch.js';
+import type { JobSpec } from './job.js';
+
+export interface JobKind {
+  /** Media types of the bodies it takes (multipart/form-data: files saved one by one under `files/`). */
+  readonly accepts: readonly string[];
+  /** The result's media type for the submit's Accept header. */
+  resultType(accept: string | undefined): string;
+  /** Throws INVALID_OPTION for an option the job would fail on, before anything is queued. */
+  checkOptions(options: Readonly<Record<string, string>>): void;
+  /** Items in the stored input; throws the batch's errors (INVALID_ROWS, INVALID_ARCHIVE, BATCH_TOO_LARGE) for an input it cannot run. */
+  count(spec: Pick<JobSpec, 'contentType'>, dir: string, maxItems: number): Promise<number>;
+  /** The stored input -> the result written to `out` (not ended), as the synchronous route would have answered. */
+  run(spec: JobSpec, dir: string, out: Writable, control: BatchControl): Promise<BatchSummary>;
+}
+
+export type JobKinds = Readonly<Record<string, JobKind>>;
+
+/** Where a multipart submit's files are kept, one file per part, named in order. */
+export const FILES_DIR = 'files';
+/** Where a raw body (rows, a ZIP) is kept. */
+export const INPUT_FILE = 'input';

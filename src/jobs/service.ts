@@ -1,0 +1,150 @@
+/**
+ * The jobs use case for every transport (the HTTP API, `qrw worker`, the CLI against a server):
+ * submit (store the input, count and check it, queue it), look up, cancel, read the result; the
+ * periodic sweep of expired jobs; the callback when a job ends.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import { QrwError } from '../errors.js';
+import type { Config } from '../platform/config.js';
+import { BullJobQueue } from './bullmq-queue.js';
+import { callBack, checkCallbackUrl } from './callback.js';
+import { jobView, type JobRecord, type JobSpec, type JobState, type JobView } from './job.js';
+import type { JobKinds } from './kinds.js';
+import { MemoryJobQueue } from './memory-queue.js';
+import type { JobEvents, JobQueue } from './queue.js';
+import { JobStorage, isJobId } from './storage.js';
+
+/** What the metrics learn from jobs. */
+export interface JobMetricsSink {
+  items(type: string, outcome: 'ok' | 'error', count: number): void;
+  finished(type: string, state: JobState, seconds: number): void;
+}
+
+export type JobSettings = Pick<
+  Config,
+  'redisUrl' | 'redisKeyPrefix' | 'jobsDir' | 'jobMaxBytes' | 'jobMaxRows' | 'jobMaxQueued' | 'jobResultTtlSeconds' | 'jobConcurrency' | 'jobLockMs' | 'jobCallbackPrivate'
+>;
+
+export interface SubmitRequest {
+  readonly type: string;
+  readonly contentType: string;
+  readonly options: Readonly<Record<string, string>>;
+  readonly accept?: string | undefined;
+  readonly callbackUrl?: string | undefined;
+  /** Stores the body under the job's directory (the transport knows how its body is framed); rejects with the body's error. */
+  readonly store: (storage: JobStorage, id: string) => Promise<void>;
+}
+
+/** The sweep runs this often, or more often with a short TTL. */
+const SWEEP_EVERY_MS = 60_000;
+
+export class JobService {
+  private sweeper: NodeJS.Timeout | undefined;
+
+  private constructor(
+    readonly queue: JobQueue,
+    readonly storage: JobStorage,
+    readonly kinds: JobKinds,
+    private readonly settings: JobSettings,
+  ) {}
+
+  /**
+   * BullMQ when REDIS_URL is set, else in this process. `runJobs`: jobs this process runs at once
+   * (JOB_CONCURRENCY for the API, at least one for `qrw worker` and without Redis).
+   */
+  static async start(settings: JobSettings, kinds: JobKinds, logger: Logger, metrics: JobMetricsSink | undefined, runJobs: number): Promise<JobService> {
+    const storage = new JobStorage(settings.jobsDir);
+    const holder: { service?: JobService } = {};
+    const events: JobEvents = {
+      onItems: (type, done, failed) => {
+        metrics?.items(type, 'ok', done - failed);
+        metrics?.items(type, 'error', failed);
+      },
+      onFinished: (record, seconds) => {
+        metrics?.finished(record.spec.type, record.state, seconds);
+        logger.info({ job: record.spec.id, type: record.spec.type, state: record.state, items: record.progress, seconds }, 'job finished');
+        if (record.spec.callbackUrl) void callBack(record.spec.callbackUrl, holder.service!.view(record), settings.jobCallbackPrivate, logger);
+      },
+    };
+    const common = { kinds, storage, maxQueued: settings.jobMaxQueued, ttlSeconds: settings.jobResultTtlSeconds, logger, events };
+    const queue: JobQueue = settings.redisUrl
+      ? await BullJobQueue.open({ ...common, redisUrl: settings.redisUrl, keyPrefix: settings.redisKeyPrefix, concurrency: runJobs, lockMs: settings.jobLockMs })
+      : new MemoryJobQueue({ ...common, concurrency: Math.max(1, runJobs) });
+    const service = new JobService(queue, storage, kinds, settings);
+    holder.service = service;
+    const every = Math.min(SWEEP_EVERY_MS, Math.max(1000, (settings.jobResultTtlSeconds * 1000) / 4));
+    service.sweeper = setInterval(() => void service.sweep().catch((err: unknown) => logger.warn({ err }, 'job sweep failed')), every);
+    service.sweeper.unref();
+    return service;
+  }
+
+  view(record: JobRecord): JobView {
+    return jobView(record, this.settings.jobResultTtlSeconds);
+  }
+
+  /** Stores the input, checks it (options, item count, callback) and queues it; nothing is kept of a refused job. */
+  async submit(request: SubmitRequest): Promise<JobView> {
+    const kind = this.kinds[request.type];
+    if (!kind) throw new QrwError('INVALID_OPTION', `"type" must be one of ${Object.keys(this.kinds).join(', ')}.`, { option: 'type' });
+    const contentType = mediaType(request.contentType);
+    if (!kind.accepts.includes(contentType)) throw new QrwError('UNSUPPORTED_MEDIA_TYPE', `A ${request.type} job takes ${kind.accepts.join(', ')}; got ${contentType || 'no Content-Type'}.`);
+    kind.checkOptions(request.options);
+    const callbackUrl = request.callbackUrl && (await checkCallbackUrl(request.callbackUrl, this.settings.jobCallbackPrivate)).href;
+    const id = randomUUID();
+    await this.storage.create(id);
+    try {
+      await request.store(this.storage, id);
+      const total = await kind.count({ contentType }, this.storage.dir(id), this.settings.jobMaxRows);
+      const spec: JobSpec = { id, type: request.type, contentType, options: request.options, resultType: kind.resultType(request.accept), total, callbackUrl, createdAt: Date.now() };
+      return this.view(await this.queue.submit(spec));
+    } catch (err) {
+      await this.storage.remove(id);
+      throw err;
+    }
+  }
+
+  async get(id: string): Promise<JobView> {
+    return this.view(await this.record(id));
+  }
+
+  async cancel(id: string): Promise<JobView> {
+    const record = isJobId(id) ? await this.queue.cancel(id) : undefined;
+    if (!record) throw notFound();
+    return this.view(record);
+  }
+
+  /** The finished result as a stream, with its media type and size; JOB_NOT_FINISHED while there is none. */
+  async result(id: string): Promise<{ stream: Readable; bytes: number; contentType: string; spec: JobSpec }> {
+    const record = await this.record(id);
+    if (record.state !== 'completed') throw new QrwError('JOB_NOT_FINISHED', `The job is ${record.state}; its result is there once it has completed.`, { state: record.state });
+    const result = await this.storage.readResult(id);
+    if (!result) throw notFound();
+    return { ...result, contentType: record.spec.resultType, spec: record.spec };
+  }
+
+  sweep(): Promise<number> {
+    return this.queue.sweep();
+  }
+
+  async close(graceMs = 0): Promise<void> {
+    clearInterval(this.sweeper);
+    await this.queue.close(graceMs);
+  }
+
+  private async record(id: string): Promise<JobRecord> {
+    const record = isJobId(id) ? await this.queue.get(id) : undefined;
+    if (!record) throw notFound();
+    return record;
+  }
+}
+
+function notFound(): QrwError {
+  return new QrwError('JOB_NOT_FOUND', 'No such job (or its result has expired).');
+}
+
+/** `text/csv; charset=utf-8` -> `text/csv`. */
+export function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+}
