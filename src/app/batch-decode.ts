@@ -60,7 +60,7 @@ export async function archiveBatch(source: string | Uint8Array, limits: ArchiveB
 
 export class BatchDecodeService {
   constructor(
-    private readonly engine: QrEngine,
+    private readonly engine: Pick<QrEngine, 'decode' | 'saturated'>,
     private readonly limits: DecodeLimits,
     /** Images in flight at once: enough to keep every thread busy (about 2 x threads), few enough to bound memory. */
     private readonly concurrency: number,

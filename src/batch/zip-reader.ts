@@ -110,7 +110,7 @@ async function* readItems(zip: ZipFile, limits: ZipLimits): AsyncGenerator<Batch
   let budget = limits.maxTotalBytes;
   for await (const entry of walk(zip)) {
     if (skipReason(entry) !== undefined) continue;
-    const name = sanitiseName(entry.name);
+    const name = entryLabel(entry.name);
     const refusal = refuse(entry, limits, budget);
     if (refusal) {
       yield { name, error: refusal.toJSON() };
@@ -211,7 +211,7 @@ function entryName(entry: Entry): string {
 }
 
 /** A label safe to print and to use as a name anywhere: no drive, no root, no `.` or `..`, no control characters, bounded. */
-export function sanitiseName(name: string): string {
+export function entryLabel(name: string): string {
   const label = name
     .replace(/\\/g, '/')
     .replace(/^[a-zA-Z]:/, '')

@@ -153,3 +153,10 @@ export const IdPhotoAnswerSchema = {
   required: ['photo', 'hires', 'sheet', 'report'],
   additionalProperties: false,
 } as const;
+
+/** One line of POST /api/v1/batch/decode's NDJSON answer: an image's decode (as /api/v1/decode answers it) with its file, or its error. */
+export const BatchDecodeLineSchema = {
+  description: 'One JSON object per line (application/x-ndjson), one line per image in input order; or CSV with Accept: text/csv',
+  type: 'object',
+  properties: { file: { type: 'string', description: "The image's file name in the archive or form (a label, sanitised)" }, texts, ...DecodeResultSchema.properties, error: ErrorSchema.properties.error },
+};

@@ -39,13 +39,12 @@ const lines = (text: string): BatchLine[] =>
     .map((l) => JSON.parse(l) as BatchLine);
 
 /** An engine whose n-th decode takes `delays[n]` ms and answers the image's first byte as its text: for order and concurrency. */
-function timedEngine(delays: number[]): QrEngine & { maxInFlight: number } {
+function timedEngine(delays: number[]): Pick<QrEngine, 'decode' | 'saturated'> & { maxInFlight: number } {
   let inFlight = 0;
   let calls = 0;
   const engine = {
     maxInFlight: 0,
     saturated: false,
-    generate: () => Promise.reject(new Error('unused')),
     async decode(bytes: Uint8Array): Promise<DecodeResult> {
       inFlight++;
       engine.maxInFlight = Math.max(engine.maxInFlight, inFlight);
