@@ -10,8 +10,8 @@ export interface Metrics {
   readonly idphotos: Counter<'work' | 'outcome'>;
   /** Seconds from the request to the thread's answer (queue wait included) of each one made (cache hits not observed). */
   readonly idphotoDuration: Histogram<'work' | 'outcome'>;
-  /** Items of batches (synchronous and jobs) by type (generate, decode) and outcome (ok, error). */
-  readonly batchItems: Counter<'type' | 'outcome'>;
+  /** Items of jobs by type (generate, decode) and outcome (ok, error), counted by the process that runs them. */
+  readonly jobItems: Counter<'type' | 'outcome'>;
   /** Seconds a job's attempt ran, by type and the state it ended in. */
   readonly jobDuration: Histogram<'type' | 'state'>;
 }
@@ -79,9 +79,9 @@ export function createMetrics(sources: MetricSources): Metrics {
     buckets: [0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2.5, 5, 10, 30],
     registers: [registry],
   });
-  const batchItems = new Counter({
-    name: 'qrw_batch_items_total',
-    help: 'Items of batches (synchronous requests and jobs) by type (generate, decode) and outcome (ok, error); its rate is items per second',
+  const jobItems = new Counter({
+    name: 'qrw_job_items_total',
+    help: 'Items of jobs by type (generate, decode) and outcome (ok, error), counted by the process that runs them; its rate is items per second',
     labelNames: ['type', 'outcome'] as const,
     registers: [registry],
   });
@@ -138,5 +138,5 @@ export function createMetrics(sources: MetricSources): Metrics {
   };
   stat('qrw_generate_cache_bytes', 'Bytes held by the in-process generate cache', sources.cacheBytes);
   stat('qrw_redis_up', '1 while the Redis connection (REDIS_URL) is ready, 0 while it is not; absent without REDIS_URL', sources.redisUp);
-  return { registry, requests, duration, decodes, cache, idphotos, idphotoDuration, batchItems, jobDuration };
+  return { registry, requests, duration, decodes, cache, idphotos, idphotoDuration, jobItems, jobDuration };
 }
