@@ -158,5 +158,13 @@ export const IdPhotoAnswerSchema = {
 export const BatchDecodeLineSchema = {
   description: 'One JSON object per line (application/x-ndjson), one line per image in input order; or CSV with Accept: text/csv',
   type: 'object',
-  properties: { file: { type: 'string', description: "The image's file name in the archive or form (a label, sanitised)" }, texts, ...DecodeResultSchema.properties, error: ErrorSchema.properties.error },
+  properties: {
+    file: { type: 'string', description: "The image's file name in the archive or form (a label, sanitised)" },
+    texts,
+    ...DecodeResultSchema.properties,
+    error: ErrorSchema.properties.error,
+  },
 };
+
+/** POST /api/v1/batch/generate's query string: the default generate options of every row. */
+export const BatchGenerateQuerySchema = { type: 'object', properties: optionProperties, additionalProperties: false };
