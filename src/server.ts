@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { BatchDecodeService } from './app/batch-decode.js';
+import { BatchGenerateService } from './app/batch-generate.js';
 import { DecodeService } from './app/decode.js';
 import { GenerateService } from './app/generate.js';
 import { IdPhotoService, idPhotoCodec, poolIdPhotoEngine, type IdPhotoEngine } from './app/idphoto.js';
@@ -53,6 +54,7 @@ export async function assembleApp(config: Config, engines: Engines, pools: Metri
     ...(engine && {
       saturated: () => engine.saturated,
       generate: new GenerateService(engine, cache, (hit) => metrics.cache.inc(hit ? { result: 'hit', tier: hit } : { result: 'miss', tier: 'none' })),
+      batchGenerate: new BatchGenerateService(engine),
       decode: new DecodeService(engine, { maxSide: config.decodeMaxSide, maxPixels: config.maxImagePixels }, (outcome) => metrics.decodes.inc({ outcome })),
       batchDecode: new BatchDecodeService(engine, { maxSide: config.decodeMaxSide, maxPixels: config.maxImagePixels }, config.poolThreads * 2, (outcome) => metrics.decodes.inc({ outcome })),
     }),

@@ -5,6 +5,7 @@ import cors from '@fastify/cors';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { BatchDecodeService } from '../app/batch-decode.js';
+import type { BatchGenerateService } from '../app/batch-generate.js';
 import type { DecodeService } from '../app/decode.js';
 import type { GenerateService } from '../app/generate.js';
 import type { IdPhotoService } from '../app/idphoto.js';
@@ -20,6 +21,7 @@ import { registerOverload, shedWhenSaturated } from './plugins/overload.js';
 import { registerUploads } from './plugins/uploads.js';
 import { registerWebRoutes } from './plugins/web.js';
 import { registerBatchDecodeRoutes } from './routes/batch-decode.js';
+import { registerBatchGenerateRoutes } from './routes/batch-generate.js';
 import { registerDecodeRoutes } from './routes/decode.js';
 import { registerGenerateRoutes } from './routes/generate.js';
 import { registerHealthRoutes, type Readiness } from './routes/health.js';
@@ -33,6 +35,7 @@ export interface AppDeps {
   /** The QR tool (absent when TOOLS leaves it out). */
   readonly generate?: GenerateService;
   readonly decode?: DecodeService;
+  readonly batchGenerate?: BatchGenerateService;
   /** Streamed batch decode (POST /api/v1/batch/decode), with the QR tool. */
   readonly batchDecode?: BatchDecodeService;
   /** True while the QR workers would refuse more work: decode requests are then refused before their upload is read. */
@@ -94,6 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   if (deps.generate && deps.decode) {
     registerGenerateRoutes(server, deps.generate, config.cacheMaxAgeSeconds);
     registerDecodeRoutes(server, deps.decode, shedWhenSaturated(deps.saturated ?? (() => false)), config.maxBodyBytes);
+    if (deps.batchGenerate) await registerBatchGenerateRoutes(server, deps.batchGenerate, { maxRows: config.batchMaxRows, maxBytes: config.batchMaxBytes });
     if (deps.batchDecode) registerBatchDecodeRoutes(server, deps.batchDecode, shedWhenSaturated(deps.saturated ?? (() => false)), config);
   }
   const idphoto = deps.idphoto;
