@@ -19,6 +19,8 @@ export function sanitiseName(filename: string, extension: string): string {
     .replace(/\.{2,}/g, '_')
     .replace(/^[.\s]+/, '')
     .replace(/[.\s]+$/, '');
+  // Only the marks of what was removed left: nothing the client chose, so the row's number instead.
+  if (!/[^_.\s]/.test(name)) return '';
   return Array.from(name).slice(0, MAX_NAME_CHARS).join('');
 }
 
