@@ -8,15 +8,24 @@ import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
-import { SETTINGS, loadConfig } from '../../dist/src/platform/config.js';
+import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
+import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
+import { pino } from 'pino';
+import { SETTINGS, loadConfig, type Config } from '../../dist/src/platform/config.js';
+import { BullJobQueue, QUEUE_NAME } from '../../dist/src/jobs/bullmq-queue.js';
 import { startCommand } from '../../bench/load-targets.js';
 import { ROOT } from '../helpers/process.js';
+import { REDIS_URL, deleteKeys, requireRedis } from '../helpers/redis.js';
 import { multipart, startTestServer } from '../helpers/server.js';
 
 const DEPLOY = join(ROOT, 'deploy');
 const read = (path: string): string => readFileSync(join(DEPLOY, path), 'utf8');
 const KNOWN_SETTINGS = new Set(SETTINGS.map((s) => s.env));
 const DEFAULTS = loadConfig({});
+/** `qrw worker` as the image runs it: the node flags of `npm start` (and of the image's CMD), then the CLI's worker command. */
+const WORKER_COMMAND = ['node', ...startCommand().nodeArgs, 'dist/src/cli/main.js', 'worker'];
+/** Nginx's sizes (`10m`, `1g`) in bytes. */
+const nginxBytes = (size: string): number => Number(size.slice(0, -1)) * 1024 ** ' kmg'.indexOf(size.slice(-1).toLowerCase());
 
 /** Offline validation against the Kubernetes OpenAPI schemas shipped by kubernetes-models. */
 const MODELS: Record<string, new (data: never) => { validate(): void }> = {
@@ -26,6 +35,9 @@ const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
   'networking.k8s.io/v1/Ingress': Ingress,
+  'v1/PersistentVolumeClaim': PersistentVolumeClaim,
+  // KEDA's CRD schema, as @kubernetes-models/keda ships it.
+  'keda.sh/v1alpha1/ScaledObject': ScaledObject,
 };
 
 interface K8sObject {
@@ -48,11 +60,28 @@ describe('deploy/k8s (kustomize base)', () => {
   const byKind = (kind: string): K8sObject => named(kind, 'qr-workshop');
   /** The QR service and the ID-photo service (TOOLS=idphoto): the same image, each with its own settings, resources and autoscaling. */
   const DEPLOYMENTS = ['qr-workshop', 'qr-workshop-idphoto'];
+  /** The job workers: the same image running `qrw worker`, behind no Service, scaled by KEDA on the queue's length. */
+  const WORKER = 'qr-workshop-worker';
+  const containerOf = (name: string) => named('Deployment', name).spec.template.spec.containers[0];
+  /** A container's environment as Kubernetes gives it: its ConfigMaps in order (a later one wins), then `env`. */
+  const envOf = (name: string): Record<string, string> => {
+    const container = containerOf(name);
+    const fromMaps = (container.envFrom as { configMapRef: { name: string } }[]).map((source) => named('ConfigMap', source.configMapRef.name).data!);
+    const own = Object.fromEntries((container.env as { name: string; value: string }[]).map((e) => [e.name, e.value]));
+    return Object.assign({}, ...fromMaps, own) as Record<string, string>;
+  };
+  const configOf = (name: string): Config => loadConfig(envOf(name));
+  /** The claim mounted at `path` in a Deployment's pod. */
+  const claimAt = (name: string, path: string): string | undefined => {
+    const pod = named('Deployment', name).spec.template.spec;
+    const mount = (containerOf(name).volumeMounts ?? []).find((m: { mountPath: string }) => m.mountPath === path);
+    return pod.volumes?.find((v: { name: string }) => v.name === mount?.name)?.persistentVolumeClaim?.claimName;
+  };
 
   it('lists every manifest in the folder, and each is valid against the Kubernetes schema', () => {
     const files = readdirSync(join(DEPLOY, 'k8s')).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
     expect([...kustomization.resources].sort()).toEqual(files.sort());
-    expect(objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name)).toEqual(DEPLOYMENTS);
+    expect(objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name)).toEqual([...DEPLOYMENTS, WORKER]);
     for (const object of objects) {
       const Model = MODELS[`${object.apiVersion}/${object.kind}`];
       expect(Model, `no schema for ${object.apiVersion} ${object.kind}`).toBeDefined();
@@ -66,6 +95,12 @@ describe('deploy/k8s (kustomize base)', () => {
       broken.spec.template.spec.containers[0].readinessProbe.httpGet.port = { wrong: true };
       expect(() => new Deployment(broken as never).validate(), name).toThrow();
     }
+    const scaler = structuredClone(named('ScaledObject', WORKER));
+    scaler.spec.triggers[0].metadata.listLength = 2;
+    expect(() => new ScaledObject(scaler as never).validate()).toThrow();
+    const claim = structuredClone(named('PersistentVolumeClaim', 'qr-workshop-jobs'));
+    claim.spec.accessModes = 'ReadWriteMany';
+    expect(() => new PersistentVolumeClaim(claim as never).validate()).toThrow();
   });
 
   it.each(DEPLOYMENTS)('%s matches the service: port, probe paths, shutdown timing, settings', (name) => {
@@ -126,11 +161,120 @@ describe('deploy/k8s (kustomize base)', () => {
     expect(backendOf('idphoto.example.com', '/')).toEqual(backend('qr-workshop-idphoto'));
     for (const rule of rules) for (const path of rule.http.paths) expect(services.has(path.backend.service.name), path.backend.service.name).toBe(true);
   });
+
+  it('runs the job worker: the worker command, probes, shutdown timing, known settings, the QR pool sized to its CPU limit', () => {
+    const pod = named('Deployment', WORKER).spec.template.spec;
+    const container = containerOf(WORKER);
+    expect(container.image).toBe(containerOf('qr-workshop').image);
+    expect(container.command).toEqual(WORKER_COMMAND);
+    expect(container.ports[0]).toMatchObject({ name: 'http', containerPort: DEFAULTS.port });
+    expect(container.env).toContainEqual({ name: 'PORT', value: String(DEFAULTS.port) });
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
+    expect(container.startupProbe.httpGet).toEqual({ path: '/health', port: 'http' });
+    const env = envOf(WORKER);
+    for (const key of Object.keys(env)) expect(KNOWN_SETTINGS, `worker env ${key}`).toContain(key);
+    const config = configOf(WORKER);
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(config.shutdownTimeoutMs / 1000);
+    expect(config.jobConcurrency).toBeGreaterThanOrEqual(1);
+    expect(config.tools).toEqual(['qr']);
+    expect(config.poolThreads).toBe(Number(container.resources.limits.cpu));
+    expect(config.redisUrl).toBe(configOf('qr-workshop').redisUrl);
+    expect(named('Deployment', WORKER).spec.replicas, 'replicas are set by the ScaledObject').toBeUndefined();
+    expect(named('PodDisruptionBudget', WORKER).spec.selector.matchLabels).toEqual(named('Deployment', WORKER).spec.template.metadata.labels);
+  });
+
+  it('the API only queues jobs; it and the workers mount the same ReadWriteMany claim at the JOBS_DIR their settings name', () => {
+    const claim = named('PersistentVolumeClaim', 'qr-workshop-jobs').spec;
+    expect(claim.accessModes).toEqual(['ReadWriteMany']);
+    // Left to the cluster, which must offer a class with ReadWriteMany (the comment says which).
+    expect(claim.storageClassName).toBeUndefined();
+    expect(configOf('qr-workshop').jobConcurrency).toBe(0);
+    for (const name of ['qr-workshop', WORKER]) {
+      const config = configOf(name);
+      expect(claimAt(name, config.jobsDir), name).toBe('qr-workshop-jobs');
+      expect(config.jobsDir, name).toBe(configOf(WORKER).jobsDir);
+      expect(config.jobResultTtlSeconds, name).toBe(configOf(WORKER).jobResultTtlSeconds);
+      // The node user (uid 1000) owns what it writes on the volume.
+      const security = named('Deployment', name).spec.template.spec.securityContext;
+      expect(security.fsGroup, name).toBe(security.runAsGroup);
+    }
+  });
+
+  it("scales the workers with KEDA's redis scaler on BullMQ's wait list, in the Redis the settings name", () => {
+    const scaler = named('ScaledObject', WORKER).spec;
+    expect(scaler.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: WORKER });
+    expect(scaler.minReplicaCount).toBeGreaterThanOrEqual(1);
+    expect(scaler.maxReplicaCount).toBeGreaterThan(scaler.minReplicaCount);
+    expect(scaler.triggers).toHaveLength(1);
+    const { type, metadata } = scaler.triggers[0] as { type: string; metadata: Record<string, string> };
+    expect(type).toBe('redis');
+    const config = configOf(WORKER);
+    expect(metadata.listName).toBe(`${config.redisKeyPrefix}bull:${QUEUE_NAME}:wait`);
+    expect(metadata.listName).toBe('qrw:bull:jobs:wait');
+    const redis = new URL(config.redisUrl!);
+    expect(metadata.address).toBe(`${redis.hostname}:${redis.port || 6379}`);
+    expect(metadata.databaseIndex).toBe(redis.pathname.slice(1) || '0');
+    expect(Number(metadata.listLength)).toBeGreaterThanOrEqual(1);
+    // KEDA owns the worker's HPA: no other may target it.
+    for (const hpa of objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')) expect(hpa.spec.scaleTargetRef.name).not.toBe(WORKER);
+  });
+
+  it('routes jobs and batches with bodies up to their limits, streamed both ways', () => {
+    const ingress = named('Ingress', 'qr-workshop-jobs');
+    const annotations = (ingress as unknown as { metadata: { annotations: Record<string, string> } }).metadata.annotations;
+    expect(nginxBytes(annotations['nginx.ingress.kubernetes.io/proxy-body-size']!)).toBeGreaterThanOrEqual(configOf('qr-workshop').jobMaxBytes);
+    expect(annotations['nginx.ingress.kubernetes.io/proxy-buffering']).toBe('off');
+    expect(annotations['nginx.ingress.kubernetes.io/proxy-request-buffering']).toBe('off');
+    expect(annotations['nginx.ingress.kubernetes.io/proxy-next-upstream']).not.toContain('non_idempotent');
+    const paths = ingress.spec.rules[0].http.paths as { path: string; backend: { service: { name: string } } }[];
+    expect(paths.map((p) => [p.path, p.backend.service.name])).toEqual([
+      ['/api/v1/jobs', 'qr-workshop'],
+      ['/api/v1/batch', 'qr-workshop'],
+    ]);
+    expect(ingress.spec.rules[0].host).toBe(byKind('Ingress').spec.rules[0].host);
+  });
+
+  describe.runIf(requireRedis)("against the real Redis: the scaler's list", () => {
+    const prefix = `qrw-test-keda-${process.pid}:`;
+    afterAll(() => deleteKeys(`${prefix}*`));
+
+    it('is where the job queue keeps waiting jobs, and its length is the qrw_jobs{state="queued"} the processes export', async () => {
+      const { listName } = named('ScaledObject', WORKER).spec.triggers[0].metadata as { listName: string };
+      const configured = configOf(WORKER).redisKeyPrefix;
+      expect(listName.startsWith(configured)).toBe(true);
+      // The same list under this test's own prefix, filled by the real queue with no worker taking jobs (as the API runs it).
+      const queue = await BullJobQueue.open({
+        redisUrl: REDIS_URL,
+        keyPrefix: prefix,
+        kinds: {},
+        storage: undefined as never,
+        concurrency: 0,
+        maxQueued: 10,
+        lockMs: 30_000,
+        ttlSeconds: 60,
+        logger: pino({ level: 'silent' }),
+      });
+      try {
+        for (let i = 0; i < 3; i++) await queue.submit({ id: `keda-${i}`, type: 'generate', contentType: 'text/csv', options: {}, resultType: 'application/zip', total: 1, createdAt: Date.now() });
+        const { Redis } = await import('ioredis');
+        const client = new Redis(REDIS_URL);
+        try {
+          expect(await client.llen(prefix + listName.slice(configured.length))).toBe(3);
+        } finally {
+          client.disconnect();
+        }
+        expect((await queue.counts()).queued).toBe(3);
+      } finally {
+        await queue.close();
+      }
+    });
+  });
 });
 
 describe('deploy/compose.yaml and its monitoring', () => {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const compose = YAML.parse(read('compose.yaml'), { merge: true }) as { services: Record<string, any> };
+  const compose = YAML.parse(read('compose.yaml'), { merge: true }) as { services: Record<string, any>; volumes: Record<string, unknown> };
   /** A service's environment as Compose gives it with nothing set on the host: `${VAR:-default}` is the default. */
   const composeEnv = (name: string): Record<string, string> =>
     Object.fromEntries(Object.entries(compose.services[name].environment as Record<string, unknown>).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]));
@@ -142,7 +286,7 @@ describe('deploy/compose.yaml and its monitoring', () => {
       expect(service.restart, name).toBe('unless-stopped');
       expect(service.deploy?.resources?.limits?.memory, name).toBeDefined();
     }
-    for (const name of ['qrw', 'idphoto']) {
+    for (const name of ['qrw', 'idphoto', 'worker']) {
       for (const key of Object.keys(compose.services[name].environment)) expect(KNOWN_SETTINGS, `compose ${name} env ${key}`).toContain(key);
       expect(() => loadConfig(composeEnv(name)), name).not.toThrow();
     }
@@ -171,12 +315,52 @@ describe('deploy/compose.yaml and its monitoring', () => {
     expect(site).toMatch(/location \/result\/ \{\s*proxy_pass http:\/\/qr_workshop_idphoto;/);
   });
 
+  it('runs job workers (the same image, the worker command), sharing the jobs volume at JOBS_DIR with the API, which only queues', () => {
+    const { qrw, worker } = compose.services;
+    expect(worker.image).toBe(qrw.image);
+    expect(worker.command).toEqual(WORKER_COMMAND);
+    expect(worker.deploy.replicas).toBe(2);
+    const api = loadConfig(composeEnv('qrw'));
+    const config = loadConfig(composeEnv('worker'));
+    expect(api.jobConcurrency).toBe(0);
+    expect(config.jobConcurrency).toBeGreaterThanOrEqual(1);
+    expect(config.tools).toEqual(['qr']);
+    expect(config.poolThreads).toBe(Number(worker.deploy.resources.limits.cpus));
+    expect(config.redisUrl).toBe(api.redisUrl);
+    expect(config.jobsDir).toBe(api.jobsDir);
+    expect(config.jobResultTtlSeconds).toBe(api.jobResultTtlSeconds);
+    expect(Object.keys(compose.volumes)).toContain('jobs');
+    expect(qrw.volumes).toContain(`jobs:${api.jobsDir}`);
+    expect(worker.volumes).toContain(`jobs:${config.jobsDir}`);
+    // Compose's grace (`70s`) outlasts the worker's own shutdown.
+    expect(Number(/^(\d+)s$/.exec(worker.stop_grace_period)![1])).toBeGreaterThan(config.shutdownTimeoutMs / 1000);
+    expect(worker.depends_on.redis).toEqual({ condition: 'service_healthy' });
+  });
+
+  it('nginx takes job bodies up to JOB_MAX_BYTES and batches up to BATCH_MAX_BYTES, streaming their answers', () => {
+    const site = read('nginx/qr-workshop.conf');
+    const block = (path: string): string => new RegExp(`location ${path.replaceAll('/', '\\/')} \\{([^}]*)\\}`).exec(site)![1]!;
+    const directive = (text: string, name: string): string => new RegExp(`^\\s*${name} ([^;]+);`, 'm').exec(text)![1]!;
+    const api = loadConfig(composeEnv('qrw'));
+    const jobs = block('/api/v1/jobs');
+    expect(jobs).toMatch(/proxy_pass http:\/\/qr_workshop;/);
+    expect(nginxBytes(directive(jobs, 'client_max_body_size'))).toBeGreaterThanOrEqual(api.jobMaxBytes);
+    expect([directive(jobs, 'proxy_buffering'), directive(jobs, 'proxy_request_buffering')]).toEqual(['off', 'off']);
+    // A submit streamed to a replica cannot be sent again, and must not be: it is not idempotent.
+    expect(directive(jobs, 'proxy_next_upstream')).not.toContain('non_idempotent');
+    const batch = block('/api/v1/batch/');
+    expect(batch).toMatch(/proxy_pass http:\/\/qr_workshop;/);
+    expect(nginxBytes(directive(batch, 'client_max_body_size'))).toBeGreaterThanOrEqual(api.batchMaxBytes);
+    expect(directive(batch, 'proxy_buffering')).toBe('off');
+  });
+
   it('Prometheus scrapes every replica on the service port', () => {
     const prometheus = YAML.parse(read('prometheus/prometheus.yml')) as { scrape_configs: { job_name: string; metrics_path: string; dns_sd_configs: { names: string[]; port: number }[] }[] };
     const job = prometheus.scrape_configs.find((j) => j.job_name === 'qr-workshop')!;
     expect(job.metrics_path).toBe('/metrics');
     expect(job.dns_sd_configs[0]).toMatchObject({ names: ['qrw'], port: DEFAULTS.port });
     expect(job.dns_sd_configs[1]).toMatchObject({ names: ['idphoto'], port: DEFAULTS.port });
+    expect(job.dns_sd_configs[2]).toMatchObject({ names: ['worker'], port: DEFAULTS.port });
   });
 
   describe('the Grafana dashboard', () => {
@@ -195,14 +379,40 @@ describe('deploy/compose.yaml and its monitoring', () => {
       await fetch(`${server.base}/api/v1/decode`, { method: 'POST', body: multipart('image', png) });
       // An ID photo refused for its upload counts (and times) an outcome without running a model.
       expect((await fetch(`${server.base}/api/v1/idphoto`, { method: 'POST', body: multipart('image', new TextEncoder().encode('not a portrait')) })).status).toBe(415);
+      // A job run to its end (in-process here) counts its items, times its run and is counted by state.
+      const submitted = await fetch(`${server.base}/api/v1/jobs?type=generate`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'text\ndashboard one\ndashboard two\n' });
+      expect(submitted.status).toBe(202);
+      const { status_url: statusUrl } = (await submitted.json()) as { status_url: string };
+      let state = '';
+      for (let i = 0; i < 200 && state !== 'completed'; i++) {
+        state = ((await (await fetch(`${server.base}${statusUrl}`)).json()) as { state: string }).state;
+        if (state !== 'completed') await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(state).toBe('completed');
       const exported = new Set([...(await (await fetch(`${server.base}/metrics`)).text()).matchAll(/^([a-z_:][a-z0-9_:]*)(?:\{| )/gm)].map((m) => m[1]!));
       const titles = dashboard.panels.map((p) => p.title.toLowerCase()).join(' | ');
-      for (const topic of ['requests per second', 'latency', 'error rate', 'pool saturation', 'cache hit ratio', 'id photos per second by outcome', 'id photo duration', 'id-photo pool'])
+      for (const topic of [
+        'requests per second',
+        'latency',
+        'error rate',
+        'pool saturation',
+        'cache hit ratio',
+        'id photos per second by outcome',
+        'id photo duration',
+        'id-photo pool',
+        'batches and jobs',
+        'job queue depth',
+        'jobs by state',
+        'job items per second by type and outcome',
+        'job duration percentiles by type',
+      ])
         expect(titles).toContain(topic);
       const used = dashboard.panels.flatMap((p) => (p.targets ?? []).flatMap((t) => [...t.expr.matchAll(/([a-z_:][a-z0-9_:]*)\{job="qr-workshop"/g)].map((m) => m[1]!)));
       expect(used.length).toBeGreaterThan(10);
       for (const metric of used) expect(exported, metric).toContain(metric);
-      expect(used).toEqual(expect.arrayContaining(['qrw_idphoto_total', 'qrw_idphoto_duration_seconds_bucket']));
+      expect(used).toEqual(expect.arrayContaining(['qrw_idphoto_total', 'qrw_idphoto_duration_seconds_bucket', 'qrw_jobs', 'qrw_job_items_total', 'qrw_job_duration_seconds_bucket']));
+      const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+      expect(exprs).toContain('max(qrw_jobs{job="qr-workshop",state="queued"})');
       // The ID-photo panels chart the idphoto pool, which the test server runs (TOOLS defaults to both).
       const pools = dashboard.panels.flatMap((p) => (p.targets ?? []).flatMap((t) => [...t.expr.matchAll(/pool="(\w+)"/g)].map((m) => m[1]!)));
       expect(new Set(pools)).toEqual(new Set(['idphoto']));
