@@ -88,17 +88,18 @@ module.exports = {
     },
     {
       name: 'batch-formats-stand-alone',
-      comment: 'src/batch reads and writes the batch formats (rows as CSV, NDJSON or JSON; ZIP archives in and out) and nothing else, so the use cases, jobs and the CLI share one safe implementation of each.',
+      comment:
+        'src/batch reads and writes the batch formats (rows as CSV, NDJSON or JSON; ZIP archives in and out) and nothing else, so the use cases, jobs and the CLI share one safe implementation of each.',
       severity: 'error',
       from: { path: '^src/batch/' },
       to: { path: '^src/', pathNot: '^src/(errors\\.ts$|batch/)' },
     },
     {
       name: 'jobs-below-transports',
-      comment: 'Jobs run the app layer\'s use cases for the HTTP API and `qrw worker` alike, so they must not import HTTP, the CLI or the server.',
+      comment: "Jobs run the app layer's use cases for the HTTP API and `qrw worker` alike, so they must not import HTTP, the CLI or the server.",
       severity: 'error',
       from: { path: '^src/jobs/' },
-      to: { path: '^src/((http|cli)/|server\\.ts$|index\\.ts$)' },
+      to: { path: '^src/((http|cli)/|server\\.ts$|worker\\.ts$|index\\.ts$)' },
     },
     {
       name: 'app-not-jobs',
@@ -140,7 +141,7 @@ module.exports = {
       comment: 'The HTTP layer builds the Fastify app that server.ts starts and cli/ may launch, so it must not import either of them back.',
       severity: 'error',
       from: { path: '^src/http/' },
-      to: { path: '^src/(cli/|server\\.ts$)' },
+      to: { path: '^src/(cli/|server\\.ts$|worker\\.ts$)' },
     },
     {
       name: 'index-exports-only-the-libraries',

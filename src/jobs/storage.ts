@@ -70,6 +70,9 @@ export class JobStorage {
       publish: async () => {
         await new Promise<void>((resolve, reject) => (out.writableFinished ? resolve() : out.once('finish', resolve).once('error', reject)));
         await rename(part, this.resultPath(id));
+        // Attempts that died (a killed worker) left their part files: the published result replaces them all.
+        const left = (await readdir(this.dir(id))).filter((name) => name.startsWith('result.') && name.endsWith('.part'));
+        await Promise.all(left.map((name) => rm(join(this.dir(id), name), { force: true })));
       },
       discard: async () => {
         out.destroy();

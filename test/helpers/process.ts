@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The service as users run it: `node dist/src/server.js` in its own process, JSON logs on stdout. */
+/** The service as users run it: `node dist/src/server.js` (or another entry, e.g. `qrw worker`) in its own process, JSON logs on stdout. */
 export class ServiceProcess {
   private child: ChildProcess | undefined;
   /** stdout: the JSON log lines. */
@@ -16,6 +16,8 @@ export class ServiceProcess {
   constructor(
     private readonly env: Record<string, string>,
     private readonly cwd = ROOT,
+    /** What to run (under node) and the log line that carries its URL once it serves: the service by default. */
+    private readonly entry: { readonly args: readonly string[]; readonly ready: RegExp } = { args: ['dist/src/server.js'], ready: /Server listening at (http:\/\/127\.0\.0\.1:\d+)/ },
   ) {}
 
   get pid(): number | undefined {
@@ -24,7 +26,7 @@ export class ServiceProcess {
 
   /** Starts and resolves with the base URL once the server logs that it listens. */
   start(): Promise<string> {
-    const child = spawn(process.execPath, [join(this.cwd, 'dist/src/server.js')], {
+    const child = spawn(process.execPath, [join(this.cwd, this.entry.args[0]!), ...this.entry.args.slice(1)], {
       cwd: this.cwd,
       env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', POOL_THREADS: '1', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -37,7 +39,7 @@ export class ServiceProcess {
       let listening = false;
       const onData = (chunk: Buffer): void => {
         this.logs += chunk.toString();
-        const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(this.logs);
+        const m = this.entry.ready.exec(this.logs);
         if (m && !listening) {
           listening = true;
           clearTimeout(timer);
@@ -62,4 +64,9 @@ export class ServiceProcess {
     child.kill(signal);
     return (await exited)[0];
   }
+}
+
+/** `qrw worker` as users run it: it logs its URL once it takes jobs. */
+export function workerProcess(env: Record<string, string>): ServiceProcess {
+  return new ServiceProcess(env, ROOT, { args: ['dist/src/cli/main.js', 'worker'], ready: /"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*worker: taking jobs/ });
 }

@@ -1,0 +1,92 @@
+/**
+ * The job worker's composition root (`qrw worker`): takes jobs from the Redis queue the API processes
+ * fill and runs them on its own QR pool, JOB_CONCURRENCY (at least one) at a time. It serves
+ * GET /health, /ready and /metrics on PORT for probes and Prometheus, and on SIGTERM stops taking
+ * jobs, gives the running ones SHUTDOWN_TIMEOUT_MS to finish, and leaves the rest to be run again
+ * by another worker once their lock lapses (JOB_LOCK_TIMEOUT).
+ */
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { poolEngine } from './app/qr-engine.js';
+import type { JobService } from './jobs/service.js';
+import { startBatchTools } from './jobs/setup.js';
+import { ConfigError, loadConfig, type Config } from './platform/config.js';
+import { createLogger } from './platform/logger.js';
+import { createMetrics } from './platform/metrics.js';
+import { VERSION } from './platform/version.js';
+import { setNativeDecode } from './recognise/index.js';
+import { startQrPool } from './workers/qr-pool.js';
+
+export interface RunningWorker {
+  readonly url: string;
+  /** Stops taking jobs, lets running ones finish within `graceMs`, stops the pool and the listener. */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+export async function startWorker(config: Config): Promise<RunningWorker> {
+  if (!config.redisUrl) throw new ConfigError('qrw worker takes jobs from Redis: set REDIS_URL (without it, the service runs jobs itself).');
+  setNativeDecode(config.nativeDecode);
+  const logger = createLogger(config);
+  const pool = await startQrPool({ threads: config.poolThreads, maxQueue: config.poolMaxQueue, nativeDecode: config.nativeDecode });
+  // The metrics exist before the jobs that report to them; the gauge reads the queue once it is there.
+  const started: { jobs?: JobService } = {};
+  const metrics = createMetrics({ pools: [pool], cacheBytes: () => 0, redisUp: () => undefined, jobCounts: () => started.jobs?.queue.counts() });
+  const { jobs } = await startBatchTools(poolEngine(pool), config.poolThreads, config, logger, metrics, Math.max(1, config.jobConcurrency));
+  started.jobs = jobs;
+  let accepting = true;
+  const server: Server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0];
+    const json = (status: number, body: unknown): void => void response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (path === '/health') json(200, { status: 'healthy', service: 'qr-workshop-worker', version: VERSION });
+    else if (path === '/ready') json(accepting ? 200 : 503, { ready: accepting });
+    else if (path === '/metrics')
+      void metrics.registry.metrics().then(
+        (text) => response.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+        () => json(500, { error: { code: 'INTERNAL', message: 'metrics could not be collected' } }),
+      );
+    else json(404, { error: { code: 'NOT_FOUND', message: 'The worker serves /health, /ready and /metrics only.' } });
+  });
+  server.listen(config.port, config.host);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  logger.info({ url, concurrency: Math.max(1, config.jobConcurrency), threads: pool.threads }, 'worker: taking jobs');
+  return {
+    url,
+    async shutdown(graceMs) {
+      accepting = false;
+      await jobs.close(graceMs);
+      await pool.close();
+      server.close();
+      server.closeAllConnections();
+    },
+  };
+}
+
+/** Entry point of `qrw worker`: exits 0 after a clean SIGTERM or SIGINT, 2 on a bad setting. */
+export async function workerMain(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+    const worker = await startWorker(config);
+    let signalled = false;
+    const onSignal = (): void => {
+      if (signalled) return;
+      signalled = true;
+      // The jobs get most of the shutdown time; the rest is for the pool and the connections.
+      const grace = Math.max(0, config.shutdownTimeoutMs - 1000);
+      const timer = setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 5000);
+      timer.unref();
+      worker.shutdown(grace).then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  } catch (err) {
+    console.error(`qrw worker: ${(err as Error).message}`);
+    process.exit(err instanceof ConfigError ? 2 : 1);
+  }
+}
