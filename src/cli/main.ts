@@ -3,18 +3,22 @@
 import { Command, CommanderError } from 'commander';
 import { isQrwError } from '../errors.js';
 import { VERSION } from '../platform/version.js';
+import { addBatchCommand } from './commands/batch.js';
 import { addDecodeCommand } from './commands/decode.js';
 import { addGenerateCommand } from './commands/generate.js';
 import { addIdPhotoCommand } from './commands/idphoto.js';
 import { addServeCommand } from './commands/serve.js';
+import { addWorkerCommand } from './commands/worker.js';
 import { CliExit, EXIT_INPUT, EXIT_USAGE } from './exit.js';
 
 export function buildCli(): Command {
   const program = new Command('qrw').description('QR Workshop: generate and read QR codes, make ID photos').version(VERSION).exitOverride();
   addServeCommand(program);
+  addWorkerCommand(program);
   addGenerateCommand(program);
   addDecodeCommand(program);
   addIdPhotoCommand(program);
+  addBatchCommand(program);
   return program;
 }
 
@@ -38,6 +42,6 @@ export async function runCli(argv: string[]): Promise<number> {
 }
 
 runCli(process.argv.slice(2)).then((code) => {
-  // serve keeps running: only exit for the one-shot commands.
-  if (code !== 0 || process.argv[2] !== 'serve') process.exitCode = code;
+  // serve and worker keep running: only exit for the one-shot commands.
+  if (code !== 0 || (process.argv[2] !== 'serve' && process.argv[2] !== 'worker')) process.exitCode = code;
 });

@@ -15,6 +15,7 @@ import { IDPHOTO_OPTION_SPECS, parseIdPhotoOptions, type IdPhotoOptions, type Id
 import type { IdPhotoReport } from '../../idphoto/report.js';
 import { loadConfig } from '../../platform/config.js';
 import { CliExit, EXIT_INPUT, EXIT_USAGE } from '../exit.js';
+import { ProgressDisplay } from '../progress.js';
 
 interface CommandFlags {
   out?: string;
@@ -105,30 +106,22 @@ export function formatReport(report: IdPhotoReport): string {
   return lines.join('\n') + '\n';
 }
 
-/** Progress on stderr: a bar redrawn in place on a terminal, one line per photo otherwise. */
+/** One step per photo on the shared progress display; a failure stays on screen above the bar. */
 class Progress {
-  private readonly tty = process.stderr.isTTY === true;
+  private readonly display = new ProgressDisplay();
   private done = 0;
 
   constructor(private readonly total: number) {}
 
   step(file: string, outcome: string): void {
     this.done++;
-    if (!this.tty) {
-      process.stderr.write(`[${this.done}/${this.total}] ${file}: ${outcome}\n`);
-      return;
-    }
-    const columns = 24;
-    const filled = Math.round((columns * this.done) / this.total);
-    const line = `[${'#'.repeat(filled)}${'-'.repeat(columns - filled)}] ${this.done}/${this.total} ${file}: ${outcome}`;
-    process.stderr.write(`\r\x1b[2K${line.slice(0, Math.max(columns + 10, (process.stderr.columns || 80) - 1))}`);
-    if (this.done === this.total) process.stderr.write('\n');
+    this.display.show(this.done, this.total, `${file}: ${outcome}`);
+    if (this.done === this.total) this.display.finish();
   }
 
-  /** A failure stays on screen: on a terminal it is written above the bar. */
   fail(file: string, message: string): void {
-    if (this.tty) process.stderr.write(`\r\x1b[2K${file}: error: ${message}\n`);
-    this.step(file, this.tty ? 'failed' : `error: ${message}`);
+    if (this.display.tty) this.display.note(`${file}: error: ${message}`);
+    this.step(file, this.display.tty ? 'failed' : `error: ${message}`);
   }
 }
 
