@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
+import { Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,6 +133,11 @@ describe('POST /api/v1/batch/decode', () => {
     const byBytes = await postZip(big);
     expect(byBytes.statusCode).toBe(413);
     expect(byBytes.json()).toMatchObject({ error: { code: 'BATCH_TOO_LARGE', details: { limit: BATCH_BYTES, jobs: '/api/v1/jobs?type=decode' } } });
+
+    // Without a Content-Length (chunked), the limit holds while the body is read.
+    const chunked = await postZip(big, { payload: Readable.from([big.subarray(0, 100_000), big.subarray(100_000)]) });
+    expect(chunked.statusCode).toBe(413);
+    expect(chunked.json()).toMatchObject({ error: { code: 'BATCH_TOO_LARGE', details: { limit: BATCH_BYTES } } });
 
     const files = await postForm(form(Array.from({ length: BATCH_ROWS + 1 }, (_, i) => ({ name: `${i}.png`, bytes: randomBytes(10) }))));
     expect(files.statusCode).toBe(200);
