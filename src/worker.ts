@@ -31,7 +31,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   const pool = await startQrPool({ threads: config.poolThreads, maxQueue: config.poolMaxQueue, nativeDecode: config.nativeDecode });
   // The metrics exist before the jobs that report to them; the gauge reads the queue once it is there.
   const started: { jobs?: JobService } = {};
-  const metrics = createMetrics({ pools: [pool], cacheBytes: () => 0, redisUp: () => undefined, jobCounts: () => started.jobs?.queue.counts() });
+  const metrics = createMetrics({ pools: [pool], cacheBytes: () => 0, redisUp: () => undefined, jobCounts: () => started.jobs?.counts() });
   const { jobs } = await startBatchTools(poolEngine(pool), config.poolThreads, config, logger, metrics, Math.max(1, config.jobConcurrency));
   started.jobs = jobs;
   let accepting = true;

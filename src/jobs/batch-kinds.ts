@@ -35,6 +35,7 @@ function rowFormat(contentType: string): RowFormat {
 function generateKind(service: BatchGenerateService): JobKind {
   const rows = (dir: string): AsyncIterable<Buffer> => createReadStream(join(dir, INPUT_FILE));
   return {
+    tool: 'qr',
     accepts: ROW_CONTENT_TYPES,
     resultType: () => 'application/zip',
     checkOptions: (options) => {
@@ -63,6 +64,7 @@ function decodeKind(service: BatchDecodeService, limits: BatchJobLimits): JobKin
   const images = (contentType: string, dir: string, maxRows: number): Promise<ImageBatch> =>
     contentType === MULTIPART ? savedFiles(dir) : archiveBatch(join(dir, INPUT_FILE), { maxRows, zip: zipLimits(limits.maxBytes, limits.maxImageBytes) });
   return {
+    tool: 'qr',
     accepts: [...ZIP_TYPES, MULTIPART],
     resultType: (accept) => CONTENT_TYPES[outputFor(accept)],
     checkOptions: (options) => {

@@ -9,13 +9,15 @@ import type { Redis } from 'ioredis';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { QrwError, errorInfo, isQrwError, type ErrorInfo } from '../errors.js';
+import type { Tool } from '../platform/config.js';
 import { connectRedis } from '../platform/redis.js';
 import { JOB_STATES, isFinished, type JobRecord, type JobSpec, type JobState } from './job.js';
 import type { JobKinds } from './kinds.js';
-import { CANCELLED_MESSAGE, runJob, sweepOrphans, type JobEvents, type JobQueue } from './queue.js';
+import { CANCELLED_MESSAGE, runJob, type JobEvents, type JobQueue } from './queue.js';
 import type { JobStorage } from './storage.js';
 
-export const QUEUE_NAME = 'jobs';
+/** One queue per tool, so each tool's workers (sized for its work) take only its jobs and scale on its own wait list. */
+export const QUEUE_NAMES: Readonly<Record<Tool, string>> = { qr: 'jobs', idphoto: 'idphoto-jobs' };
 
 /** A job that stalls (its worker died) this many times is failed instead of being run again. */
 const MAX_STALLS = 5;
@@ -26,8 +28,10 @@ const SWEEP_BATCH = 1000;
 
 export interface BullQueueOptions {
   readonly redisUrl: string;
-  /** REDIS_KEY_PREFIX: BullMQ's keys go under `<prefix>bull:jobs:...`. */
+  /** REDIS_KEY_PREFIX: BullMQ's keys go under `<prefix>bull:<queue>:...`. */
   readonly keyPrefix: string;
+  /** One of QUEUE_NAMES. */
+  readonly queueName: string;
   readonly kinds: JobKinds;
   readonly storage: JobStorage;
   /** Jobs this process runs at once; 0: it only queues and reads them. */
@@ -60,14 +64,14 @@ export class BullJobQueue implements JobQueue {
   ) {}
 
   static async open(options: BullQueueOptions): Promise<BullJobQueue> {
-    const { redisUrl, keyPrefix, logger } = options;
+    const { redisUrl, keyPrefix, queueName, logger } = options;
     const redis = await connectRedis(redisUrl, 'queue', logger);
     const prefix = `${keyPrefix}bull`;
-    const queue = new Queue<JobSpec, unknown, string>(QUEUE_NAME, { connection: redis, prefix });
+    const queue = new Queue<JobSpec, unknown, string>(queueName, { connection: redis, prefix });
     queue.on('error', (err) => logger.warn({ err: err.message }, 'job queue: redis error'));
     if (options.concurrency === 0) return new BullJobQueue(options, redis, queue, undefined, undefined);
     const holder: { self?: BullJobQueue } = {};
-    const worker = new Worker<JobSpec, unknown, string>(QUEUE_NAME, (job, token, signal) => holder.self!.process(job, token, signal), {
+    const worker = new Worker<JobSpec, unknown, string>(queueName, (job, token, signal) => holder.self!.process(job, token, signal), {
       connection: await connectRedis(redisUrl, 'queue', logger),
       prefix,
       concurrency: options.concurrency,
@@ -158,8 +162,11 @@ export class BullJobQueue implements JobQueue {
       }
     }
     for (const id of expired) await storage.remove(id);
-    const known = async (id: string): Promise<boolean> => (await this.queue.getJob(id)) !== undefined || (await this.redis.hexists(this.cancelledKey, id)) === 1;
-    return expired.length + (await sweepOrphans(storage, known, ttlSeconds));
+    return expired.length;
+  }
+
+  async has(id: string): Promise<boolean> {
+    return (await this.queue.getJob(id)) !== undefined || (await this.redis.hexists(this.cancelledKey, id)) === 1;
   }
 
   async close(graceMs = 0): Promise<void> {

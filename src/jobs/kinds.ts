@@ -5,9 +5,12 @@
  */
 import type { Writable } from 'node:stream';
 import type { BatchControl, BatchSummary } from '../app/batch.js';
+import type { Tool } from '../platform/config.js';
 import type { JobSpec } from './job.js';
 
 export interface JobKind {
+  /** The tool whose workers run it: each tool has its own queue, so ID-photo workers (sized for the models) scale apart from QR ones. */
+  readonly tool: Tool;
   /** Media types of the bodies it takes (multipart/form-data: files saved one by one under `files/`). */
   readonly accepts: readonly string[];
   /** The result's media type for the submit's Accept header. */

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { QrwError, errorInfo, isQrwError, type ErrorInfo } from '../errors.js';
 import { JOB_STATES, isFinished, type JobRecord, type JobSpec, type JobState } from './job.js';
 import type { JobKinds } from './kinds.js';
-import { CANCELLED_MESSAGE, runJob, sweepOrphans, type JobEvents, type JobQueue } from './queue.js';
+import { CANCELLED_MESSAGE, runJob, type JobEvents, type JobQueue } from './queue.js';
 import type { JobStorage } from './storage.js';
 
 interface Entry {
@@ -91,7 +91,11 @@ export class MemoryJobQueue implements JobQueue {
         removed++;
       }
     }
-    return removed + (await sweepOrphans(this.options.storage, async (id) => this.jobs.has(id), this.options.ttlSeconds));
+    return removed;
+  }
+
+  async has(id: string): Promise<boolean> {
+    return this.jobs.has(id);
   }
 
   async close(graceMs = 0): Promise<void> {

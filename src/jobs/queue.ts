@@ -18,8 +18,10 @@ export interface JobQueue {
   cancel(id: string): Promise<JobRecord | undefined>;
   /** Jobs by state, for the metrics. */
   counts(): Promise<Record<JobState, number>>;
-  /** Deletes finished jobs past JOB_RESULT_TTL and their files, and directories no job owns. */
+  /** Deletes finished jobs past JOB_RESULT_TTL and their files. */
   sweep(): Promise<number>;
+  /** Whether the queue knows the job (in any state, cancelled included). */
+  has(id: string): Promise<boolean>;
   /** Stops taking jobs; running ones finish within `graceMs` or are left to be run again (Redis) or failed (in-process). */
   close(graceMs?: number): Promise<void>;
 }
@@ -48,17 +50,4 @@ export async function runJob(spec: JobSpec, attempt: string, kinds: JobKinds, st
     await result.discard();
     throw err;
   }
-}
-
-/** Directories the sweep may delete: no queue knows them and they are older than the TTL (a submit that died midway). */
-export async function sweepOrphans(storage: JobStorage, known: (id: string) => Promise<boolean>, ttlSeconds: number): Promise<number> {
-  let removed = 0;
-  const cutoff = Date.now() - ttlSeconds * 1000;
-  for (const dir of await storage.list()) {
-    if (dir.changedAt < cutoff && !(await known(dir.id))) {
-      await storage.remove(dir.id);
-      removed++;
-    }
-  }
-  return removed;
 }

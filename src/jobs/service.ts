@@ -7,10 +7,10 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { QrwError } from '../errors.js';
-import type { Config } from '../platform/config.js';
-import { BullJobQueue } from './bullmq-queue.js';
+import type { Config, Tool } from '../platform/config.js';
+import { BullJobQueue, QUEUE_NAMES } from './bullmq-queue.js';
 import { callBack, checkCallbackUrl } from './callback.js';
-import { jobView, type JobRecord, type JobSpec, type JobState, type JobView } from './job.js';
+import { JOB_STATES, jobView, type JobRecord, type JobSpec, type JobState, type JobView } from './job.js';
 import type { JobKinds } from './kinds.js';
 import { MemoryJobQueue } from './memory-queue.js';
 import type { JobEvents, JobQueue } from './queue.js';
@@ -44,7 +44,8 @@ export class JobService {
   private sweeper: NodeJS.Timeout | undefined;
 
   private constructor(
-    readonly queue: JobQueue,
+    /** The queue of each tool that has job kinds here (without Redis, one queue for all). */
+    private readonly queues: ReadonlyMap<Tool, JobQueue>,
     readonly storage: JobStorage,
     readonly kinds: JobKinds,
     private readonly settings: JobSettings,
@@ -68,11 +69,20 @@ export class JobService {
         if (record.spec.callbackUrl) void callBack(record.spec.callbackUrl, holder.service!.view(record), settings.jobCallbackPrivate, logger);
       },
     };
-    const common = { kinds, storage, maxQueued: settings.jobMaxQueued, ttlSeconds: settings.jobResultTtlSeconds, logger, events };
-    const queue: JobQueue = settings.redisUrl
-      ? await BullJobQueue.open({ ...common, redisUrl: settings.redisUrl, keyPrefix: settings.redisKeyPrefix, concurrency: runJobs, lockMs: settings.jobLockMs })
-      : new MemoryJobQueue({ ...common, concurrency: Math.max(1, runJobs) });
-    const service = new JobService(queue, storage, kinds, settings);
+    const common = { storage, maxQueued: settings.jobMaxQueued, ttlSeconds: settings.jobResultTtlSeconds, logger, events };
+    const tools = [...new Set(Object.values(kinds).map((kind) => kind.tool))];
+    const queues = new Map<Tool, JobQueue>();
+    if (settings.redisUrl) {
+      for (const tool of tools) {
+        const own = Object.fromEntries(Object.entries(kinds).filter(([, kind]) => kind.tool === tool));
+        const options = { ...common, kinds: own, redisUrl: settings.redisUrl, keyPrefix: settings.redisKeyPrefix, queueName: QUEUE_NAMES[tool], concurrency: runJobs, lockMs: settings.jobLockMs };
+        queues.set(tool, await BullJobQueue.open(options));
+      }
+    } else {
+      const queue = new MemoryJobQueue({ ...common, kinds, concurrency: Math.max(1, runJobs) });
+      for (const tool of tools) queues.set(tool, queue);
+    }
+    const service = new JobService(queues, storage, kinds, settings);
     holder.service = service;
     const every = Math.min(SWEEP_EVERY_MS, Math.max(1000, (settings.jobResultTtlSeconds * 1000) / 4));
     service.sweeper = setInterval(() => void service.sweep().catch((err: unknown) => logger.warn({ err }, 'job sweep failed')), every);
@@ -98,7 +108,7 @@ export class JobService {
       await request.store(this.storage, id);
       const total = await kind.count({ contentType }, this.storage.dir(id), this.settings.jobMaxRows);
       const spec: JobSpec = { id, type: request.type, contentType, options: request.options, resultType: kind.resultType(request.accept), total, callbackUrl, createdAt: Date.now() };
-      return this.view(await this.queue.submit(spec));
+      return this.view(await this.queues.get(kind.tool)!.submit(spec));
     } catch (err) {
       await this.storage.remove(id);
       throw err;
@@ -110,9 +120,16 @@ export class JobService {
   }
 
   async cancel(id: string): Promise<JobView> {
-    const record = isJobId(id) ? await this.queue.cancel(id) : undefined;
+    const queue = await this.queueOf(id);
+    const record = await queue?.cancel(id);
     if (!record) throw notFound();
     return this.view(record);
+  }
+
+  /** Jobs by state over every queue, for the metrics. */
+  async counts(): Promise<Record<JobState, number>> {
+    const all = await Promise.all(this.distinctQueues().map((q) => q.counts()));
+    return Object.fromEntries(JOB_STATES.map((state) => [state, all.reduce((sum, c) => sum + c[state], 0)])) as Record<JobState, number>;
   }
 
   /** The finished result as a stream, with its media type and size; JOB_NOT_FINISHED while there is none. */
@@ -124,17 +141,38 @@ export class JobService {
     return { ...result, contentType: record.spec.resultType, spec: record.spec };
   }
 
-  sweep(): Promise<number> {
-    return this.queue.sweep();
+  /** Expired jobs in every queue, then directories no queue knows (older than the TTL: a submit that died midway). */
+  async sweep(): Promise<number> {
+    let removed = 0;
+    for (const queue of this.distinctQueues()) removed += await queue.sweep();
+    const cutoff = Date.now() - this.settings.jobResultTtlSeconds * 1000;
+    for (const dir of await this.storage.list()) {
+      if (dir.changedAt < cutoff && !(await this.queueOf(dir.id))) {
+        await this.storage.remove(dir.id);
+        removed++;
+      }
+    }
+    return removed;
   }
 
   async close(graceMs = 0): Promise<void> {
     clearInterval(this.sweeper);
-    await this.queue.close(graceMs);
+    await Promise.all(this.distinctQueues().map((q) => q.close(graceMs)));
+  }
+
+  private distinctQueues(): JobQueue[] {
+    return [...new Set(this.queues.values())];
+  }
+
+  /** The queue that knows the job, if any. */
+  private async queueOf(id: string): Promise<JobQueue | undefined> {
+    if (!isJobId(id)) return undefined;
+    for (const queue of this.distinctQueues()) if (await queue.has(id)) return queue;
+    return undefined;
   }
 
   private async record(id: string): Promise<JobRecord> {
-    const record = isJobId(id) ? await this.queue.get(id) : undefined;
+    const record = await (await this.queueOf(id))?.get(id);
     if (!record) throw notFound();
     return record;
   }

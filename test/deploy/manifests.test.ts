@@ -12,7 +12,7 @@ import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClai
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import { pino } from 'pino';
 import { SETTINGS, loadConfig, type Config } from '../../dist/src/platform/config.js';
-import { BullJobQueue, QUEUE_NAME } from '../../dist/src/jobs/bullmq-queue.js';
+import { BullJobQueue, QUEUE_NAMES } from '../../dist/src/jobs/bullmq-queue.js';
 import { startCommand } from '../../bench/load-targets.js';
 import { ROOT } from '../helpers/process.js';
 import { REDIS_URL, deleteKeys, requireRedis } from '../helpers/redis.js';
@@ -210,7 +210,7 @@ describe('deploy/k8s (kustomize base)', () => {
     const { type, metadata } = scaler.triggers[0] as { type: string; metadata: Record<string, string> };
     expect(type).toBe('redis');
     const config = configOf(WORKER);
-    expect(metadata.listName).toBe(`${config.redisKeyPrefix}bull:${QUEUE_NAME}:wait`);
+    expect(metadata.listName).toBe(`${config.redisKeyPrefix}bull:${QUEUE_NAMES.qr}:wait`);
     expect(metadata.listName).toBe('qrw:bull:jobs:wait');
     const redis = new URL(config.redisUrl!);
     expect(metadata.address).toBe(`${redis.hostname}:${redis.port || 6379}`);
@@ -247,6 +247,7 @@ describe('deploy/k8s (kustomize base)', () => {
       const queue = await BullJobQueue.open({
         redisUrl: REDIS_URL,
         keyPrefix: prefix,
+        queueName: QUEUE_NAMES.qr,
         kinds: {},
         storage: undefined as never,
         concurrency: 0,

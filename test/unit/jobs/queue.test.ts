@@ -17,6 +17,7 @@ import { REDIS_URL, deleteKeys, requireRedis } from '../../helpers/redis.js';
  */
 const lines: JobKinds = {
   lines: {
+    tool: 'qr',
     accepts: ['text/plain'],
     resultType: () => 'text/plain',
     checkOptions: (options) => {
