@@ -17,6 +17,7 @@ import { loadConfig, type Config } from './platform/config.js';
 import { createLogger } from './platform/logger.js';
 import { createMetrics, type MetricSources } from './platform/metrics.js';
 import { connectRedis } from './platform/redis.js';
+import { startBatchTools, type BatchTools } from './jobs/setup.js';
 import { nativeDecodeStatus, setNativeDecode } from './recognise/index.js';
 import { MATTING_ENGINES, engineAvailability } from './idphoto/matting/engines.js';
 import { startIdPhotoPool, type IdPhotoPool } from './workers/idphoto-pool.js';
@@ -45,12 +46,22 @@ export async function assembleApp(config: Config, engines: Engines, pools: Metri
   const { qr: engine, idphoto } = engines;
   const redis: Redis | undefined = config.redisUrl ? await connectRedis(config.redisUrl, 'cache', logger) : undefined;
   const cache = new ImageCache(config.generateCacheBytes, redis && { redis, prefix: `${config.redisKeyPrefix}gen:`, ttlSeconds: config.sharedCacheTtlSeconds });
-  const metrics = createMetrics({ pools, cacheBytes: () => cache.bytes, redisUp: () => (redis ? Number(redis.status === 'ready') : undefined) });
+  // The metrics exist before the jobs that report to them; the gauge reads the queue once it is there.
+  const started: { batch?: BatchTools } = {};
+  const metrics = createMetrics({
+    pools,
+    cacheBytes: () => cache.bytes,
+    redisUp: () => (redis ? Number(redis.status === 'ready') : undefined),
+    jobCounts: () => started.batch?.jobs.counts(),
+  });
+  const batch = engine && (await startBatchTools(engine, config.poolThreads, config, logger, metrics, config.jobConcurrency));
+  if (batch) started.batch = batch;
   const app = await buildApp({
     config,
     logger,
     metrics,
     redis,
+    batch,
     ...(engine && {
       saturated: () => engine.saturated,
       generate: new GenerateService(engine, cache, (hit) => metrics.cache.inc(hit ? { result: 'hit', tier: hit } : { result: 'miss', tier: 'none' })),
@@ -76,6 +87,8 @@ export async function assembleApp(config: Config, engines: Engines, pools: Metri
     }),
   });
   app.server.addHook('onClose', async () => {
+    // Jobs running here get half the shutdown time to finish; past it, with Redis another process runs them again.
+    await batch?.jobs.close(config.shutdownTimeoutMs / 2);
     await redis?.quit().catch(() => redis.disconnect());
   });
   return app;

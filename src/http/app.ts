@@ -9,6 +9,7 @@ import type { BatchGenerateService } from '../app/batch-generate.js';
 import type { DecodeService } from '../app/decode.js';
 import type { GenerateService } from '../app/generate.js';
 import type { IdPhotoService } from '../app/idphoto.js';
+import type { BatchTools } from '../jobs/setup.js';
 import type { Config } from '../platform/config.js';
 import type { Metrics } from '../platform/metrics.js';
 import { redisState } from '../platform/redis.js';
@@ -27,6 +28,7 @@ import { registerGenerateRoutes } from './routes/generate.js';
 import { registerHealthRoutes, type Readiness } from './routes/health.js';
 import { registerIdPhotoRoutes } from './routes/idphoto.js';
 import { registerIdPhotoCompatRoutes } from './routes/idphoto-compat.js';
+import { registerJobRoutes } from './routes/jobs.js';
 
 export interface AppDeps {
   readonly config: Config;
@@ -42,6 +44,8 @@ export interface AppDeps {
   readonly saturated?: () => boolean;
   /** The ID-photo tool (absent when TOOLS leaves it out). */
   readonly idphoto?: IdPhotoService;
+  /** Batches and jobs (with the QR tool). */
+  readonly batch?: BatchTools | undefined;
   /** The cache-profile connection, for shared rate-limit counters and /ready. */
   readonly redis?: Redis | undefined;
 }
@@ -100,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     if (deps.batchGenerate) await registerBatchGenerateRoutes(server, deps.batchGenerate, { maxRows: config.batchMaxRows, maxBytes: config.batchMaxBytes });
     if (deps.batchDecode) registerBatchDecodeRoutes(server, deps.batchDecode, shedWhenSaturated(deps.saturated ?? (() => false)), config);
   }
+  if (deps.batch) registerJobRoutes(server, deps.batch.jobs, { maxBytes: config.jobMaxBytes, maxFileBytes: config.maxBodyBytes, maxFiles: config.jobMaxRows });
   const idphoto = deps.idphoto;
   const idphotoRateLimit = config.idphotoRateLimitMax !== undefined ? { max: config.idphotoRateLimitMax, timeWindow: config.rateLimitWindowMs } : undefined;
   registerIdPhotoRoutes(
