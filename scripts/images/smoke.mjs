@@ -3,6 +3,7 @@
 // a short load. Plain Node 20, no dependencies, so it runs on the host beside the image.
 // Usage: node smoke.mjs --url http://127.0.0.1:PORT --pid PID [--qr] [--no-qr] [--idphoto DIR]
 //        [--load qr|idphoto] [--seconds N] [--rss-limit-mb N]
+/* global fetch, FormData, Blob -- Node 20's own; eslint.config.js names only process and console for .mjs scripts */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
