@@ -1,7 +1,8 @@
 /**
- * The README's tables that are facts of the code (settings, generate options, output formats,
- * barcode formats, ID-photo options and specs, error codes), generated from the registries that define them. `npm run docs`
- * rewrites them; a test fails when the README differs from what this generates.
+ * The documents' tables that are facts of the code (settings, generate options, output formats,
+ * barcode formats, ID-photo options and specs, error codes), generated from the registries that
+ * define them, in README.md and docs/reference.md (the full reference the README links to).
+ * `npm run docs` rewrites them; a test fails when a document differs from what this generates.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,9 @@ import { GENERATE_OPTION_NAMES, GENERATE_OPTION_SPECS, describeDefault, type Opt
 import { BARCODE_FORMATS, FORMAT_ALIASES } from '../src/recognise/formats.js';
 
 export const README = fileURLToPath(new URL('../README.md', import.meta.url));
+export const REFERENCE = fileURLToPath(new URL('../docs/reference.md', import.meta.url));
+/** The documents that hold generated blocks. */
+export const DOCUMENTS = [README, REFERENCE];
 
 const code = (s: string | number): string => `\`${s}\``;
 const cell = (s: string): string => s.replace(/\|/g, '\\|');
@@ -66,19 +70,21 @@ export function generatedTables(): Record<string, string> {
 
 const BLOCK = /(<!-- generated:([\w-]+) -->\n)([\s\S]*?)(\n<!-- \/generated:\2 -->)/g;
 
-/** The README with every generated block replaced; throws on a block this script does not know. */
+/** The document with every generated block replaced; throws on a block this script does not know. */
 export function withGeneratedTables(readme: string): string {
   const tables = generatedTables();
   return readme.replace(BLOCK, (_whole, open: string, name: string, _old: string, close: string) => {
     const body = tables[name];
-    if (body === undefined) throw new Error(`README.md has a generated block "${name}" that scripts/readme-tables.ts does not make`);
+    if (body === undefined) throw new Error(`a document has a generated block "${name}" that scripts/readme-tables.ts does not make`);
     return open + body + close;
   });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const before = readFileSync(README, 'utf8');
-  const after = withGeneratedTables(before);
-  writeFileSync(README, after);
-  console.log(before === after ? 'README.md: tables up to date' : 'README.md: tables regenerated');
+  for (const path of DOCUMENTS) {
+    const before = readFileSync(path, 'utf8');
+    const after = withGeneratedTables(before);
+    writeFileSync(path, after);
+    console.log(`${path}: ${before === after ? 'tables up to date' : 'tables regenerated'}`);
+  }
 }
