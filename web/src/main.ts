@@ -1,4 +1,5 @@
 import './style.css';
+import { setupBatchPanel } from './batch-panel.js';
 import { setupCamera } from './camera.js';
 import { setupGeneratePanel } from './generate-panel.js';
 import { byId } from './dom.js';
@@ -17,10 +18,11 @@ setupGeneratePanel();
 setupRecognisePanel();
 setupCamera();
 const idPhoto = setupIdPhotoPanel();
+setupBatchPanel();
 const qrCameraStop = byId('cam-stop', HTMLButtonElement);
 setupTabs((panel) => {
-  if (panel !== 'view-id') return idPhoto.hide();
-  idPhoto.show();
-  if (!qrCameraStop.closest('[hidden]')) qrCameraStop.click(); // the QR camera does not run behind another tab
+  if (panel === 'view-id') idPhoto.show();
+  else idPhoto.hide();
+  if (panel !== 'view-qr' && !qrCameraStop.closest('[hidden]')) qrCameraStop.click(); // the QR camera does not run behind another tab
 });
 applyLanguage();

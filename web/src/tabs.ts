@@ -1,9 +1,9 @@
 import { byId } from './dom.js';
 
-/** The tool tabs (QR codes, ID photo): arrow keys move between them, the URL hash remembers the one shown. */
+/** The tool tabs (QR codes, ID photo, Batch): arrow keys move between them, the URL hash remembers the one shown. */
 export function setupTabs(onShow: (panelId: string) => void): void {
-  const tabs = [byId('tab-qr', HTMLButtonElement), byId('tab-id', HTMLButtonElement)];
-  const HASHES: Record<string, string> = { 'tab-qr': '', 'tab-id': '#id-photo' };
+  const tabs = [byId('tab-qr', HTMLButtonElement), byId('tab-id', HTMLButtonElement), byId('tab-batch', HTMLButtonElement)];
+  const HASHES: Record<string, string> = { 'tab-qr': '', 'tab-id': '#id-photo', 'tab-batch': '#batch' };
 
   function select(tab: HTMLButtonElement, focus = false): void {
     for (const other of tabs) {
@@ -28,5 +28,6 @@ export function setupTabs(onShow: (panelId: string) => void): void {
       select(target, true);
     });
   });
-  if (location.hash === '#id-photo') select(tabs[1]!);
+  const shown = tabs.find((tab) => HASHES[tab.id] && HASHES[tab.id] === location.hash);
+  if (shown) select(shown);
 }
