@@ -61,7 +61,8 @@ export class BatchIdPhotoService {
   /**
    * Writes the ZIP to `out` (left open: the caller ends it) and resolves with the counts. If the portraits
    * cannot be read on after some were written (a damaged archive, a request over its limit), the ZIP is
-   * finished with what was made and a last line holding only the error, then the run rejects. Aborting
+   * finished with what was made and a last line holding only the error, then the run rejects (an option refused
+   * late rejects without finishing it: its photos were made without the option). Aborting
    * `control.signal` stops between portraits and rejects with its reason.
    */
   async write(batch: ImageBatch, rawOptions: Readonly<Record<string, unknown>>, out: NodeJS.WritableStream, control: BatchControl = {}): Promise<BatchSummary> {
@@ -92,7 +93,8 @@ export class BatchIdPhotoService {
           await zip.drained(signal);
         }
       } catch (err) {
-        if (row === 0 || signal?.aborted) throw err;
+        // An option refused late (a multipart field after the files) means every photo was made wrong: no ZIP.
+        if (row === 0 || signal?.aborted || (isQrwError(err) && err.code === 'INVALID_OPTION')) throw err;
         // What was made is kept; the last lines say why the batch stopped.
         const error = errorInfo(err);
         reports.append(`${JSON.stringify({ error })}\n`);

@@ -35,7 +35,6 @@ function rowFormat(contentType: string): RowFormat {
 function generateKind(service: BatchGenerateService): JobKind {
   const rows = (dir: string): AsyncIterable<Buffer> => createReadStream(join(dir, INPUT_FILE));
   return {
-    tool: 'qr',
     accepts: ROW_CONTENT_TYPES,
     resultType: () => 'application/zip',
     checkOptions: (options) => {
@@ -60,25 +59,33 @@ async function savedFiles(dir: string): Promise<ImageBatch> {
   return { total: names.length, items: items() };
 }
 
+/** The bodies an image job takes: a ZIP, or multipart files. */
+export const IMAGE_JOB_TYPES: readonly string[] = [...ZIP_TYPES, MULTIPART];
+
+/** An image job's stored input as a batch: its saved multipart files, or its ZIP (at most `maxRows` entries). */
+export function storedImages(contentType: string, dir: string, maxRows: number, limits: BatchJobLimits): Promise<ImageBatch> {
+  return contentType === MULTIPART ? savedFiles(dir) : archiveBatch(join(dir, INPUT_FILE), { maxRows, zip: zipLimits(limits.maxBytes, limits.maxImageBytes) });
+}
+
+/** Images in an image job's stored input; throws INVALID_ARCHIVE, BATCH_TOO_LARGE for an input it cannot run. */
+export async function countStoredImages(contentType: string, dir: string, maxRows: number, limits: BatchJobLimits): Promise<number> {
+  const batch = await storedImages(contentType, dir, maxRows, limits);
+  batch.close?.();
+  return batch.total ?? 0;
+}
+
 function decodeKind(service: BatchDecodeService, limits: BatchJobLimits): JobKind {
-  const images = (contentType: string, dir: string, maxRows: number): Promise<ImageBatch> =>
-    contentType === MULTIPART ? savedFiles(dir) : archiveBatch(join(dir, INPUT_FILE), { maxRows, zip: zipLimits(limits.maxBytes, limits.maxImageBytes) });
   return {
-    tool: 'qr',
-    accepts: [...ZIP_TYPES, MULTIPART],
+    accepts: IMAGE_JOB_TYPES,
     resultType: (accept) => CONTENT_TYPES[outputFor(accept)],
     checkOptions: (options) => {
       const unknown = Object.keys(options).find((name) => name !== 'formats');
       if (unknown !== undefined) throw new QrwError('INVALID_OPTION', `A decode job takes the option "formats" only; got "${unknown}".`, { option: unknown });
       parseFormats(options.formats);
     },
-    count: async (spec, dir, maxItems) => {
-      const batch = await images(spec.contentType, dir, maxItems);
-      batch.close?.();
-      return batch.total ?? 0;
-    },
+    count: (spec, dir, maxItems) => countStoredImages(spec.contentType, dir, maxItems, limits),
     run: async (spec, dir, out, control) =>
-      service.write(await images(spec.contentType, dir, spec.total), spec.options.formats, spec.resultType.startsWith('text/csv') ? 'csv' : 'ndjson', out, control),
+      service.write(await storedImages(spec.contentType, dir, spec.total, limits), spec.options.formats, spec.resultType.startsWith('text/csv') ? 'csv' : 'ndjson', out, control),
   };
 }
 
