@@ -21,7 +21,6 @@ const { values: opts } = parseArgs({
   },
 });
 const base = opts.url;
-const MB = 1024 * 1024;
 
 function check(ok, message) {
   if (!ok) throw new Error(message);
@@ -127,4 +126,4 @@ const memory = rss();
 const limit = opts['rss-limit-mb'] ? Number(opts['rss-limit-mb']) : undefined;
 const line = `peak RSS ${memory.peak.toFixed(0)} MB (now ${memory.now.toFixed(0)} MB)`;
 if (limit === undefined) console.log(`  ..  ${line}`);
-else check(memory.peak * MB < limit * MB, `${line} < ${limit} MB`);
+else check(memory.peak < limit, `${line} < ${limit} MB`);
