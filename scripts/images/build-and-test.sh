@@ -140,6 +140,9 @@ for entry in "${IMAGES[@]}"; do
     [ ! -e "$root/$path" ] || { echo "/$path is in $tag" >&2; exit 1; }
   done
   echo "not in the image (checked): ISNet (@imgly), npm, Node's headers, gcc, make, python3"
+  # Compose mounts its jobs volume here; a new volume takes this directory's owner.
+  [ "$(stat -c %u "$root/var/lib/qr-workshop/jobs")" = 1000 ] || { echo "/var/lib/qr-workshop/jobs is not the node user's" >&2; exit 1; }
+  echo "in the image (checked): /var/lib/qr-workshop/jobs (JOBS_DIR in Compose) owned by node"
   echo "-- the root file system (MB), by top directory:"
   (cd "$root" && du -smx -- * | sort -rn | head -8 | awk '{printf "  %6d  /%s\n", $1, $2}')
   echo "-- the largest parts:"
