@@ -10,6 +10,7 @@ import { openZip, type BatchItem, type ZipLimits } from '../batch/zip-reader.js'
 import { QrwError, errorInfo, type ErrorInfo } from '../errors.js';
 import { parseFormats, type DecodeOptions, type DecodeResult } from '../recognise/index.js';
 import { progressReporter, type BatchControl, type BatchSummary } from './batch.js';
+import { inOrder } from './batch-window.js';
 import type { DecodeLimits, DecodeOutcome } from './decode.js';
 import type { QrEngine } from './qr-engine.js';
 
@@ -80,7 +81,7 @@ export class BatchDecodeService {
       const progress = progressReporter(control, batch.total);
       const format = output === 'csv' ? csvLine : ndjsonLine;
       try {
-        for await (const line of this.decodeInOrder(batch.items, options, signal)) {
+        for await (const line of inOrder(batch.items, this.concurrency, (item) => this.decodeOne(item, options, signal), signal)) {
           signal?.throwIfAborted();
           progress.item('error' in line);
           await send(out, (written === 0 && output === 'csv' ? stringify([CSV_COLUMNS]) : '') + format(line), signal);
@@ -100,29 +101,7 @@ export class BatchDecodeService {
     }
   }
 
-  /** Decodes up to `concurrency` images at once and yields their lines in input order. */
-  private async *decodeInOrder(items: AsyncIterable<BatchItem>, options: DecodeOptions, signal: AbortSignal | undefined): AsyncGenerator<BatchLine> {
-    const iterator = items[Symbol.asyncIterator]();
-    // Each promise resolves (never rejects) with its line, so none is left unhandled when the run stops early.
-    const window: Promise<BatchLine>[] = [];
-    let more = true;
-    try {
-      for (;;) {
-        while (more && window.length < this.concurrency) {
-          signal?.throwIfAborted();
-          const next = await iterator.next();
-          if (next.done) more = false;
-          else window.push(this.decodeOne(next.value, options, signal));
-        }
-        const head = window.shift();
-        if (!head) return;
-        yield await head;
-      }
-    } finally {
-      await iterator.return?.();
-    }
-  }
-
+  /** One image's line, or its error line (never a rejection: see inOrder). */
   private async decodeOne(item: BatchItem, options: DecodeOptions, signal: AbortSignal | undefined): Promise<BatchLine> {
     if ('error' in item) {
       this.onOutcome('error');

@@ -151,6 +151,12 @@ describe('POST /api/v1/batch/decode', () => {
     const empty = await postForm(form([{ name: 'a.webp', bytes: photo, field: 'other' }]));
     expect(empty.statusCode).toBe(400);
     expect(empty.json()).toMatchObject({ error: { code: 'MISSING_IMAGE' } });
+    const fieldFirst = new FormData();
+    fieldFirst.append('formats', 'nosuch');
+    fieldFirst.append('image', new Blob([new Uint8Array(photo)]), 'a.webp');
+    const byField = await postForm(fieldFirst);
+    expect(byField.statusCode).toBe(422);
+    expect(byField.json()).toMatchObject({ error: { code: 'INVALID_OPTION' } });
     const formats = await postZip(await makeZip([{ name: 'a.webp', bytes: photo }]), { url: '/api/v1/batch/decode?formats=nosuch' });
     expect(formats.statusCode).toBe(422);
     expect(formats.json()).toMatchObject({ error: { code: 'INVALID_OPTION' } });
