@@ -24,7 +24,7 @@ SMOKES=(
   "qr-workshop:latest|idphoto (TOOLS=idphoto, as Compose and Kubernetes run it)|TOOLS=idphoto||--no-qr --idphoto $PORTRAITS --load idphoto --seconds 10 --rss-limit-mb 1024"
   "qr-workshop:latest|job worker (qrw worker)|REDIS_URL=${QRW_SMOKE_REDIS:-redis://127.0.0.1:6379/0} REDIS_KEY_PREFIX=qrw-image-smoke-$$:|node --max-semi-space-size=2 --heap-growing-percent=50 dist/src/cli/main.js worker|--rss-limit-mb 256"
 )
-BUILD_FLAGS=(--isolation chroot --ulimit nofile=20000:20000 --ulimit nproc=32768:32768 --format docker --pull=never --layers)
+BUILD_FLAGS=(--isolation chroot --ulimit nofile=20000:20000 --ulimit nproc=32768:32768 --format docker --pull=never --force-rm)
 RUN_FLAGS=(--isolation chroot)
 
 step() { printf '\n== %s (%d s)\n' "$*" "$SECONDS"; }
@@ -56,9 +56,12 @@ for entry in "${IMAGES[@]}"; do
   IFS='|' read -r tag dockerfile target <<<"$entry"
   step "build $tag from $dockerfile${target:+ (target $target)}"
   started=$SECONDS
+  previous=$(buildah images --quiet "$tag" 2>/dev/null || true)
   buildah bud "${BUILD_FLAGS[@]}" ${target:+--target "$target"} -f "$dockerfile" -t "$tag" . >"$WORK/build-${tag%%:*}.log" 2>&1 ||
     { tail -40 "$WORK/build-${tag%%:*}.log"; echo "build of $tag failed (log: $WORK/build-${tag%%:*}.log)" >&2; exit 1; }
   echo "built $tag in $((SECONDS - started)) s"
+  # The image this build replaced (untagged now): removed, so that runs on one machine do not pile up.
+  if [ -n "$previous" ] && buildah images --quiet --filter dangling=true | grep -q "^$previous"; then buildah rmi "$previous" >/dev/null || true; fi
 done
 
 # A free TCP port on the host (the image's command runs on the host's network).
