@@ -193,6 +193,18 @@ describe('qrw batch, on this machine', () => {
     expect(ndjson(zip.stdout).map((l) => [l.file, l.texts])).toEqual(PHOTOS.map((p) => [`in/${p.name}`, [p.text]]));
   });
 
+  it('decode: sub-folders only with --recursive, named by their relative paths', async () => {
+    const nested = join(dir, 'nested');
+    mkdirSync(join(nested, 'sub'), { recursive: true });
+    copyFileSync(PHOTOS[0]!.path, join(nested, 'top.webp'));
+    copyFileSync(PHOTOS[1]!.path, join(nested, 'sub', 'deep.webp'));
+    const flat = await qrw(dir, ['batch', 'decode', 'nested']);
+    expect(flat.stdout).toBe(`top.webp: ${PHOTOS[0]!.text}\n`);
+    const deep = await qrw(dir, ['batch', 'decode', 'nested', '--recursive']);
+    expect(deep.status).toBe(0);
+    expect(deep.stdout).toBe(`sub/deep.webp: ${PHOTOS[1]!.text}\ntop.webp: ${PHOTOS[0]!.text}\n`);
+  });
+
   it('decode: neither a folder nor a ZIP -> exit 2', async () => {
     const r = await qrw(dir, ['batch', 'decode', 'rows.csv']);
     expect(r.status).toBe(2);
