@@ -5,11 +5,9 @@
 import { pathToFileURL } from 'node:url';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { BatchDecodeService } from './app/batch-decode.js';
-import { BatchGenerateService } from './app/batch-generate.js';
-import { DecodeService } from './app/decode.js';
+import { DecodeService, decodeLimits } from './app/decode.js';
 import { GenerateService } from './app/generate.js';
-import { IdPhotoService, idPhotoCodec, poolIdPhotoEngine, type IdPhotoEngine } from './app/idphoto.js';
+import { IdPhotoService, idPhotoCodec, idPhotoMetrics, poolIdPhotoEngine, type IdPhotoEngine } from './app/idphoto.js';
 import { ImageCache, ResultCache } from './app/image-cache.js';
 import { poolEngine, type QrEngine } from './app/qr-engine.js';
 import { buildApp, type App } from './http/app.js';
@@ -19,8 +17,7 @@ import { createMetrics, type MetricSources } from './platform/metrics.js';
 import { connectRedis } from './platform/redis.js';
 import { startBatchTools, type BatchTools } from './jobs/setup.js';
 import { nativeDecodeStatus, setNativeDecode } from './recognise/index.js';
-import { MATTING_ENGINES, engineAvailability } from './idphoto/matting/engines.js';
-import { startIdPhotoPool, type IdPhotoPool } from './workers/idphoto-pool.js';
+import { startIdPhotoPools, type IdPhotoPool } from './workers/idphoto-pool.js';
 import { startQrPool, type QrPool } from './workers/qr-pool.js';
 
 export { loadConfig, SETTINGS, type Config } from './platform/config.js';
@@ -54,8 +51,27 @@ export async function assembleApp(config: Config, engines: Engines, pools: Metri
     redisUp: () => (redis ? Number(redis.status === 'ready') : undefined),
     jobCounts: () => started.batch?.jobs.counts(),
   });
-  const batch = engine && (await startBatchTools(engine, config.poolThreads, config, logger, metrics, config.jobConcurrency));
-  if (batch) started.batch = batch;
+  const idphotoService =
+    idphoto &&
+    new IdPhotoService(
+      idphoto,
+      new ResultCache(
+        config.idphotoCacheBytes,
+        idPhotoCodec,
+        redis && { redis, prefix: `${config.redisKeyPrefix}idphoto:`, ttlSeconds: config.idphotoResultTtlSeconds },
+        config.idphotoResultTtlSeconds,
+      ),
+      undefined,
+      idPhotoMetrics(metrics),
+    );
+  const batch = await startBatchTools(
+    { qr: engine && { engine, threads: config.poolThreads }, idphoto: idphotoService && { service: idphotoService, threads: config.idphotoThreads } },
+    config,
+    logger,
+    metrics,
+    config.jobConcurrency,
+  );
+  started.batch = batch;
   const app = await buildApp({
     config,
     logger,
@@ -65,48 +81,16 @@ export async function assembleApp(config: Config, engines: Engines, pools: Metri
     ...(engine && {
       saturated: () => engine.saturated,
       generate: new GenerateService(engine, cache, (hit) => metrics.cache.inc(hit ? { result: 'hit', tier: hit } : { result: 'miss', tier: 'none' })),
-      batchGenerate: new BatchGenerateService(engine),
-      decode: new DecodeService(engine, { maxSide: config.decodeMaxSide, maxPixels: config.maxImagePixels }, (outcome) => metrics.decodes.inc({ outcome })),
-      batchDecode: new BatchDecodeService(engine, { maxSide: config.decodeMaxSide, maxPixels: config.maxImagePixels }, config.poolThreads * 2, (outcome) => metrics.decodes.inc({ outcome })),
+      decode: new DecodeService(engine, decodeLimits(config), (outcome) => metrics.decodes.inc({ outcome })),
     }),
-    ...(idphoto && {
-      idphoto: new IdPhotoService(
-        idphoto,
-        new ResultCache(
-          config.idphotoCacheBytes,
-          idPhotoCodec,
-          redis && { redis, prefix: `${config.redisKeyPrefix}idphoto:`, ttlSeconds: config.idphotoResultTtlSeconds },
-          config.idphotoResultTtlSeconds,
-        ),
-        undefined,
-        (work, outcome, seconds) => {
-          metrics.idphotos.inc({ work, outcome });
-          if (seconds !== undefined) metrics.idphotoDuration.observe({ work, outcome }, seconds);
-        },
-      ),
-    }),
+    ...(idphotoService && { idphoto: idphotoService }),
   });
   app.server.addHook('onClose', async () => {
     // Jobs running here get half the shutdown time to finish; past it, with Redis another process runs them again.
-    await batch?.jobs.close(config.shutdownTimeoutMs / 2);
+    await batch.jobs.close(config.shutdownTimeoutMs / 2);
     await redis?.quit().catch(() => redis.disconnect());
   });
   return app;
-}
-
-/**
- * The ID-photo pools: the main one, and one thread of its own for each installed engine that needs one
- * (ISNet: a model of ~700 MB per thread that holding, and every core for its inference).
- */
-function startIdPhotoPools(config: Config): { main: IdPhotoPool; dedicated: Record<string, IdPhotoPool> } {
-  const common = { limits: { maxPixels: config.maxImagePixels, maxSide: config.idphotoMaxSide }, device: config.idphotoDevice };
-  const main = startIdPhotoPool({ ...common, threads: config.idphotoThreads, maxQueue: config.idphotoMaxQueue });
-  const dedicated: Record<string, IdPhotoPool> = {};
-  for (const engine of MATTING_ENGINES) {
-    if (engine.ownThread && engineAvailability(engine.name).available)
-      dedicated[engine.name] = startIdPhotoPool({ ...common, name: `idphoto-${engine.name}`, threads: 1, maxQueue: config.idphotoMaxQueue });
-  }
-  return { main, dedicated };
 }
 
 export async function startServer(config: Config = loadConfig()): Promise<RunningServer> {

@@ -1,6 +1,7 @@
 /**
- * The job worker's composition root (`qrw worker`): takes jobs from the Redis queue the API processes
- * fill and runs them on its own QR pool, JOB_CONCURRENCY (at least one) at a time. It serves
+ * The job worker's composition root (`qrw worker`): takes jobs from the Redis queues the API processes
+ * fill, those of the tools it serves (TOOLS), and runs them on its own pools, JOB_CONCURRENCY (at
+ * least one) at a time per tool. It serves
  * GET /health, /ready and /metrics on PORT for probes and Prometheus, and on SIGTERM stops taking
  * jobs, gives the running ones SHUTDOWN_TIMEOUT_MS to finish, and leaves the rest to be run again
  * by another worker once their lock lapses (JOB_LOCK_TIMEOUT).
@@ -8,6 +9,8 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { IdPhotoService, idPhotoCodec, idPhotoMetrics, poolIdPhotoEngine } from './app/idphoto.js';
+import { ResultCache } from './app/image-cache.js';
 import { poolEngine } from './app/qr-engine.js';
 import type { JobService } from './jobs/service.js';
 import { startBatchTools } from './jobs/setup.js';
@@ -16,6 +19,7 @@ import { createLogger } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
 import { VERSION } from './platform/version.js';
 import { setNativeDecode } from './recognise/index.js';
+import { startIdPhotoPools } from './workers/idphoto-pool.js';
 import { startQrPool } from './workers/qr-pool.js';
 
 export interface RunningWorker {
@@ -28,11 +32,21 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   if (!config.redisUrl) throw new ConfigError('qrw worker takes jobs from Redis: set REDIS_URL (without it, the service runs jobs itself).');
   setNativeDecode(config.nativeDecode);
   const logger = createLogger(config);
-  const pool = await startQrPool({ threads: config.poolThreads, maxQueue: config.poolMaxQueue, nativeDecode: config.nativeDecode });
-  // The metrics exist before the jobs that report to them; the gauge reads the queue once it is there.
+  // The worker runs the jobs of the tools it serves (TOOLS): each tool's queue, on that tool's pools.
+  const qrPool = config.tools.includes('qr') ? await startQrPool({ threads: config.poolThreads, maxQueue: config.poolMaxQueue, nativeDecode: config.nativeDecode }) : undefined;
+  const idphotoPools = config.tools.includes('idphoto') ? startIdPhotoPools(config) : undefined;
+  const pools = [...(qrPool ? [qrPool] : []), ...(idphotoPools ? [idphotoPools.main, ...Object.values(idphotoPools.dedicated)] : [])];
+  // The metrics exist before the jobs that report to them; the gauge reads the queues once they are there.
   const started: { jobs?: JobService } = {};
-  const metrics = createMetrics({ pools: [pool], cacheBytes: () => 0, redisUp: () => undefined, jobCounts: () => started.jobs?.counts() });
-  const { jobs } = await startBatchTools(poolEngine(pool), config.poolThreads, config, logger, metrics, Math.max(1, config.jobConcurrency));
+  const metrics = createMetrics({ pools, cacheBytes: () => 0, redisUp: () => undefined, jobCounts: () => started.jobs?.counts() });
+  const photos = idphotoPools && new IdPhotoService(poolIdPhotoEngine(idphotoPools.main, idphotoPools.dedicated), new ResultCache(0, idPhotoCodec), undefined, idPhotoMetrics(metrics));
+  const { jobs } = await startBatchTools(
+    { qr: qrPool && { engine: poolEngine(qrPool), threads: qrPool.threads }, idphoto: photos && { service: photos, threads: idphotoPools!.main.threads } },
+    config,
+    logger,
+    metrics,
+    Math.max(1, config.jobConcurrency),
+  );
   started.jobs = jobs;
   let accepting = true;
   const server: Server = createServer((request, response) => {
@@ -51,13 +65,13 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-  logger.info({ url, concurrency: Math.max(1, config.jobConcurrency), threads: pool.threads }, 'worker: taking jobs');
+  logger.info({ url, tools: config.tools, concurrency: Math.max(1, config.jobConcurrency) }, 'worker: taking jobs');
   return {
     url,
     async shutdown(graceMs) {
       accepting = false;
       await jobs.close(graceMs);
-      await pool.close();
+      await Promise.all(pools.map((p) => p.close()));
       server.close();
       server.closeAllConnections();
     },

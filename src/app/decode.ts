@@ -1,11 +1,18 @@
 /** The decode use cases: one image, or several with structured-append sequences merged across them. */
 import { errorInfo, isQrwError, type ErrorInfo } from '../errors.js';
 import { mergeSequences, parseFormats, type DecodeResult, type MergedSequence } from '../recognise/index.js';
+import type { NamedImage } from '../batch/zip-reader.js';
+import type { Config } from '../platform/config.js';
 import type { QrEngine } from './qr-engine.js';
 
 export interface DecodeLimits {
   readonly maxSide: number;
   readonly maxPixels: number;
+}
+
+/** The limits every decode runs under, from the settings. */
+export function decodeLimits(config: Pick<Config, 'decodeMaxSide' | 'maxImagePixels'>): DecodeLimits {
+  return { maxSide: config.decodeMaxSide, maxPixels: config.maxImagePixels };
 }
 
 export type DecodeOutcome = 'found' | 'none' | 'error' | 'abandoned';
@@ -19,10 +26,7 @@ export interface DecodeUpload {
   readonly formats: unknown;
 }
 
-export interface NamedImage {
-  readonly name: string;
-  readonly bytes: Uint8Array;
-}
+export type { NamedImage };
 
 export type BatchEntry = ({ readonly file: string } & DecodeResult) | { readonly file: string; readonly error: ErrorInfo };
 

@@ -12,6 +12,7 @@ import { createModels } from '../idphoto/models.js';
 import type { OnnxDevice } from '../idphoto/onnx-device.js';
 import type { IdPhotoOptions } from '../idphoto/options.js';
 import type { SheetSize } from '../idphoto/sheet.js';
+import type { Metrics } from '../platform/metrics.js';
 import type { IdPhotoPool } from '../workers/idphoto-pool.js';
 import { moving } from '../workers/pool.js';
 import type { CacheCodec, CacheTier, ResultCache } from './image-cache.js';
@@ -122,6 +123,14 @@ export function outcomeOf(err: unknown): IdPhotoOutcomeLabel {
  * long it took in seconds, the wait for a thread included.
  */
 export type IdPhotoOutcomeListener = (work: IdPhotoWork, outcome: IdPhotoOutcomeLabel, seconds: number | undefined) => void;
+
+/** The listener that counts photos and times them in the metrics. */
+export function idPhotoMetrics(metrics: Metrics): IdPhotoOutcomeListener {
+  return (work, outcome, seconds) => {
+    metrics.idphotos.inc({ work, outcome });
+    if (seconds !== undefined) metrics.idphotoDuration.observe({ work, outcome }, seconds);
+  };
+}
 
 export class IdPhotoService {
   constructor(

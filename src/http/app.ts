@@ -4,8 +4,6 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import cors from '@fastify/cors';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { BatchDecodeService } from '../app/batch-decode.js';
-import type { BatchGenerateService } from '../app/batch-generate.js';
 import type { DecodeService } from '../app/decode.js';
 import type { GenerateService } from '../app/generate.js';
 import type { IdPhotoService } from '../app/idphoto.js';
@@ -23,6 +21,7 @@ import { registerUploads } from './plugins/uploads.js';
 import { registerWebRoutes } from './plugins/web.js';
 import { registerBatchDecodeRoutes } from './routes/batch-decode.js';
 import { registerBatchGenerateRoutes } from './routes/batch-generate.js';
+import { registerBatchIdPhotoRoutes } from './routes/batch-idphoto.js';
 import { registerDecodeRoutes } from './routes/decode.js';
 import { registerGenerateRoutes } from './routes/generate.js';
 import { registerHealthRoutes, type Readiness } from './routes/health.js';
@@ -37,14 +36,11 @@ export interface AppDeps {
   /** The QR tool (absent when TOOLS leaves it out). */
   readonly generate?: GenerateService;
   readonly decode?: DecodeService;
-  readonly batchGenerate?: BatchGenerateService;
-  /** Streamed batch decode (POST /api/v1/batch/decode), with the QR tool. */
-  readonly batchDecode?: BatchDecodeService;
   /** True while the QR workers would refuse more work: decode requests are then refused before their upload is read. */
   readonly saturated?: () => boolean;
   /** The ID-photo tool (absent when TOOLS leaves it out). */
   readonly idphoto?: IdPhotoService;
-  /** Batches and jobs (with the QR tool). */
+  /** Batches of each tool served, and jobs. */
   readonly batch?: BatchTools | undefined;
   /** The cache-profile connection, for shared rate-limit counters and /ready. */
   readonly redis?: Redis | undefined;
@@ -101,8 +97,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   if (deps.generate && deps.decode) {
     registerGenerateRoutes(server, deps.generate, config.cacheMaxAgeSeconds);
     registerDecodeRoutes(server, deps.decode, shedWhenSaturated(deps.saturated ?? (() => false)), config.maxBodyBytes);
-    if (deps.batchGenerate) await registerBatchGenerateRoutes(server, deps.batchGenerate, { maxRows: config.batchMaxRows, maxBytes: config.batchMaxBytes });
-    if (deps.batchDecode) registerBatchDecodeRoutes(server, deps.batchDecode, shedWhenSaturated(deps.saturated ?? (() => false)), config);
+    if (deps.batch?.generate) await registerBatchGenerateRoutes(server, deps.batch.generate, { maxRows: config.batchMaxRows, maxBytes: config.batchMaxBytes });
+    if (deps.batch?.decode) registerBatchDecodeRoutes(server, deps.batch.decode, shedWhenSaturated(deps.saturated ?? (() => false)), config);
   }
   if (deps.batch) registerJobRoutes(server, deps.batch.jobs, { maxBytes: config.jobMaxBytes, maxFileBytes: config.maxBodyBytes, maxFiles: config.jobMaxRows });
   const idphoto = deps.idphoto;
@@ -115,6 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       ...(idphotoRateLimit && { rateLimit: idphotoRateLimit }),
     },
   );
+  if (idphoto && deps.batch?.idphoto) registerBatchIdPhotoRoutes(server, deps.batch.idphoto, { limits: config, shedWhenFull: shedWhenSaturated(() => idphoto.saturated), rateLimit: idphotoRateLimit });
   // The ID-photo service alone answers the original ID-photo service's routes (with the QR tool, /api/v1/generate is the QR route).
   if (idphoto && !deps.generate && !config.tools.includes('qr')) {
     registerIdPhotoCompatRoutes(server, idphoto, {

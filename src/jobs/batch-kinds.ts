@@ -35,6 +35,7 @@ function rowFormat(contentType: string): RowFormat {
 function generateKind(service: BatchGenerateService): JobKind {
   const rows = (dir: string): AsyncIterable<Buffer> => createReadStream(join(dir, INPUT_FILE));
   return {
+    tool: 'qr',
     accepts: ROW_CONTENT_TYPES,
     resultType: () => 'application/zip',
     checkOptions: (options) => {
@@ -76,6 +77,7 @@ export async function countStoredImages(contentType: string, dir: string, maxRow
 
 function decodeKind(service: BatchDecodeService, limits: BatchJobLimits): JobKind {
   return {
+    tool: 'qr',
     accepts: IMAGE_JOB_TYPES,
     resultType: (accept) => CONTENT_TYPES[outputFor(accept)],
     checkOptions: (options) => {

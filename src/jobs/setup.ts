@@ -1,25 +1,36 @@
 /**
  * Batches and jobs as a process has them, the service and `qrw worker` alike: the batch use cases on
- * the QR engine, and the job service that runs them from stored inputs.
+ * the tools this process serves, and the job service that runs them from stored inputs.
  */
 import type { Logger } from 'pino';
 import { BatchDecodeService } from '../app/batch-decode.js';
 import { BatchGenerateService } from '../app/batch-generate.js';
-import type { DecodeOutcome } from '../app/decode.js';
+import { BatchIdPhotoService } from '../app/batch-idphoto.js';
+import { decodeLimits, type DecodeOutcome } from '../app/decode.js';
+import type { IdPhotoService } from '../app/idphoto.js';
 import type { QrEngine } from '../app/qr-engine.js';
 import type { Config } from '../platform/config.js';
 import type { Metrics } from '../platform/metrics.js';
 import { batchJobKinds } from './batch-kinds.js';
+import { idPhotoJobKind } from './idphoto-kinds.js';
+import type { JobKinds } from './kinds.js';
 import { JobService, type JobMetricsSink } from './service.js';
 
 export interface BatchTools {
-  readonly generate: BatchGenerateService;
-  readonly decode: BatchDecodeService;
+  readonly generate?: BatchGenerateService | undefined;
+  readonly decode?: BatchDecodeService | undefined;
+  readonly idphoto?: BatchIdPhotoService | undefined;
   readonly jobs: JobService;
 }
 
-/** Images a decode batch keeps in flight per pool thread: enough to keep each busy while the next is read. */
-const DECODES_IN_FLIGHT_PER_THREAD = 2;
+/** The tools a process serves, with the threads each has (a batch keeps a few items in flight per thread). */
+export interface BatchEngines {
+  readonly qr?: { readonly engine: QrEngine; readonly threads: number } | undefined;
+  readonly idphoto?: { readonly service: IdPhotoService; readonly threads: number } | undefined;
+}
+
+/** Items a batch keeps in flight per pool thread: enough to keep each busy while the next is read. */
+const IN_FLIGHT_PER_THREAD = 2;
 
 export function jobMetrics(metrics: Metrics): JobMetricsSink {
   return {
@@ -31,12 +42,16 @@ export function jobMetrics(metrics: Metrics): JobMetricsSink {
 }
 
 /** `runJobs`: jobs this process runs at once (0: it only queues them, with Redis). */
-export async function startBatchTools(engine: QrEngine, threads: number, config: Config, logger: Logger, metrics: Metrics, runJobs: number): Promise<BatchTools> {
-  const generate = new BatchGenerateService(engine);
-  const decode = new BatchDecodeService(engine, { maxSide: config.decodeMaxSide, maxPixels: config.maxImagePixels }, threads * DECODES_IN_FLIGHT_PER_THREAD, (outcome: DecodeOutcome) =>
-    metrics.decodes.inc({ outcome }),
-  );
-  const kinds = batchJobKinds({ generate, decode }, { maxBytes: config.jobMaxBytes, maxImageBytes: config.maxBodyBytes });
+export async function startBatchTools(engines: BatchEngines, config: Config, logger: Logger, metrics: Metrics, runJobs: number): Promise<BatchTools> {
+  const { qr, idphoto } = engines;
+  const limits = { maxBytes: config.jobMaxBytes, maxImageBytes: config.maxBodyBytes };
+  const generate = qr && new BatchGenerateService(qr.engine);
+  const decode = qr && new BatchDecodeService(qr.engine, decodeLimits(config), qr.threads * IN_FLIGHT_PER_THREAD, (outcome: DecodeOutcome) => metrics.decodes.inc({ outcome }));
+  const photos = idphoto && new BatchIdPhotoService(idphoto.service, idphoto.threads * IN_FLIGHT_PER_THREAD);
+  const kinds: JobKinds = {
+    ...(generate && decode && batchJobKinds({ generate, decode }, limits)),
+    ...(photos && { idphoto: idPhotoJobKind(photos, limits) }),
+  };
   const jobs = await JobService.start(config, kinds, logger, jobMetrics(metrics), runJobs);
-  return { generate, decode, jobs };
+  return { generate, decode, idphoto: photos, jobs };
 }

@@ -1,5 +1,7 @@
 import type { DecodeLimits } from '../idphoto/codec/decode.js';
+import { MATTING_ENGINES, engineAvailability } from '../idphoto/matting/engines.js';
 import type { OnnxDevice } from '../idphoto/onnx-device.js';
+import type { Config } from '../platform/config.js';
 import { WorkerPool } from './pool.js';
 import type { IdPhotoTasks, IdPhotoWorkerData } from './idphoto-tasks.js';
 
@@ -15,4 +17,22 @@ export function startIdPhotoPool(options: { name?: string; threads?: number; max
     maxQueue: options.maxQueue,
     workerData,
   });
+}
+
+/**
+ * The ID-photo pools: the main one, and one thread of its own for each installed engine that needs one
+ * (ISNet: ~700 MB of model in one thread, with every core for its inference).
+ */
+export function startIdPhotoPools(config: Pick<Config, 'maxImagePixels' | 'idphotoMaxSide' | 'idphotoDevice' | 'idphotoThreads' | 'idphotoMaxQueue'>): {
+  main: IdPhotoPool;
+  dedicated: Record<string, IdPhotoPool>;
+} {
+  const common = { limits: { maxPixels: config.maxImagePixels, maxSide: config.idphotoMaxSide }, device: config.idphotoDevice };
+  const main = startIdPhotoPool({ ...common, threads: config.idphotoThreads, maxQueue: config.idphotoMaxQueue });
+  const dedicated: Record<string, IdPhotoPool> = {};
+  for (const engine of MATTING_ENGINES) {
+    if (engine.ownThread && engineAvailability(engine.name).available)
+      dedicated[engine.name] = startIdPhotoPool({ ...common, name: `idphoto-${engine.name}`, threads: 1, maxQueue: config.idphotoMaxQueue });
+  }
+  return { main, dedicated };
 }

@@ -301,7 +301,7 @@ describe.runIf(requireChromium)('the ID photo tab in headless Chromium', () => {
     await page.keyboard.press('ArrowRight');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-id');
     expect(await page.locator('#view-id').isVisible()).toBe(true);
-    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowLeft');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-qr');
     expect(await page.locator('#view-qr').isVisible()).toBe(true);
     expect(await page.locator('#view-id').isHidden()).toBe(true);
@@ -310,6 +310,8 @@ describe.runIf(requireChromium)('the ID photo tab in headless Chromium', () => {
     expect(await page.locator('#id-source').isHidden()).toBe(true);
 
     await page.keyboard.press('End');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-batch');
+    await page.keyboard.press('ArrowLeft');
     expect(await page.locator('#view-id').isVisible()).toBe(true);
     await paste();
     await expect.poll(() => page.locator('#id-source-name').textContent()).toBe('Pasted image');

@@ -42,7 +42,7 @@ describe.skipIf(!requireRedis)('jobs across processes (Redis, qrw worker)', () =
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'qrw-jobs-worker-'));
-    env = { REDIS_URL, REDIS_KEY_PREFIX: prefix, JOBS_DIR: dir, JOB_LOCK_TIMEOUT: '2s', POOL_THREADS: '1', PORT: '0', LOG_LEVEL: 'info' };
+    env = { REDIS_URL, REDIS_KEY_PREFIX: prefix, JOBS_DIR: dir, JOB_LOCK_TIMEOUT: '2s', POOL_THREADS: '1', PORT: '0', LOG_LEVEL: 'info', TOOLS: 'qr' };
   });
   afterAll(async () => {
     await Promise.all(processes.map((p) => p.stop('SIGKILL')));
