@@ -24,7 +24,7 @@ SMOKES=(
   "qr-workshop:latest|idphoto (TOOLS=idphoto, as Compose and Kubernetes run it)|TOOLS=idphoto||--no-qr --idphoto $PORTRAITS --load idphoto --seconds 10 --rss-limit-mb 1024"
   "qr-workshop:latest|job worker (qrw worker)|REDIS_URL=${QRW_SMOKE_REDIS:-redis://127.0.0.1:6379/0} REDIS_KEY_PREFIX=qrw-image-smoke-$$:|node --max-semi-space-size=2 --heap-growing-percent=50 dist/src/cli/main.js worker|--rss-limit-mb 256"
 )
-BUILD_FLAGS=(--isolation chroot --ulimit nofile=20000:20000 --ulimit nproc=32768:32768 --format docker --pull=never --force-rm)
+BUILD_FLAGS=(--isolation chroot --ulimit nofile=20000:20000 --ulimit nproc=32768:32768 --format docker --pull=never)
 RUN_FLAGS=(--isolation chroot)
 
 step() { printf '\n== %s (%d s)\n' "$*" "$SECONDS"; }
