@@ -7,29 +7,14 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/jobs/job.js';
 import { ServiceProcess, workerProcess } from '../helpers/process.js';
+import { readZip } from '../helpers/read-zip.js';
 import { REDIS_URL, deleteKeys, requireRedis } from '../helpers/redis.js';
 
 const ROWS = 20_000;
 const prefix = `qrw-test-worker-${process.pid}:`;
-
-async function zipEntries(zip: Buffer): Promise<{ names: string[]; manifest: string }> {
-  const file = await yauzl.fromBufferPromise(zip, { lazyEntries: true });
-  const names: string[] = [];
-  let manifest = '';
-  for await (const entry of file.eachEntry()) {
-    names.push(entry.fileName);
-    if (entry.fileName === 'manifest.csv') {
-      const chunks: Buffer[] = [];
-      for await (const chunk of await file.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
-      manifest = Buffer.concat(chunks).toString();
-    }
-  }
-  return { names, manifest };
-}
 
 describe.skipIf(!requireRedis)('jobs across processes (Redis, qrw worker)', () => {
   let dir: string;
@@ -102,7 +87,9 @@ describe.skipIf(!requireRedis)('jobs across processes (Redis, qrw worker)', () =
 
     const result = await fetch(`${base}${done.result_url!}`);
     expect(result.status).toBe(200);
-    const { names, manifest } = await zipEntries(Buffer.from(await result.arrayBuffer()));
+    const entries = await readZip(Buffer.from(await result.arrayBuffer()));
+    const names = [...entries.keys()];
+    const manifest = entries.get('manifest.csv')!.toString();
     const pngs = names.filter((n) => n.endsWith('.png'));
     expect(pngs).toHaveLength(ROWS);
     expect(new Set(pngs).size).toBe(ROWS);

@@ -1,25 +1,12 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/server.js';
 import type { JobView } from '../../../src/jobs/job.js';
 import { injectableApp } from '../../helpers/app.js';
+import { readZip } from '../../helpers/read-zip.js';
 import { CORPUS_PHOTO, makeZip } from '../../helpers/zips.js';
-
-/** Entry names and contents of a ZIP in memory. */
-async function entries(zip: Buffer): Promise<Map<string, Buffer>> {
-  const file = await yauzl.fromBufferPromise(zip, { lazyEntries: true });
-  const found = new Map<string, Buffer>();
-  for await (const entry of file.eachEntry()) {
-    const stream = await file.openReadStreamPromise(entry);
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
-    found.set(entry.fileName, Buffer.concat(chunks));
-  }
-  return found;
-}
 
 describe('job routes (in-process queue)', () => {
   let app: App;
@@ -58,7 +45,7 @@ describe('job routes (in-process queue)', () => {
     expect(result.statusCode).toBe(200);
     expect(result.headers['content-type']).toBe('application/zip');
     expect(result.headers['content-disposition']).toContain('.zip');
-    const files = await entries(result.rawPayload);
+    const files = await readZip(result.rawPayload);
     expect([...files.keys()]).toEqual(['first.png', '2.png', 'manifest.csv'].map((n) => (n === '2.png' ? '000002.png' : n)));
     expect(files.get('first.png')!.subarray(1, 4).toString()).toBe('PNG');
     expect(files.get('manifest.csv')!.toString()).toMatch(/MISSING_TEXT/);
