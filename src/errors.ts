@@ -55,6 +55,7 @@ export const ERROR_GROUPS = {
     JOB_NOT_FOUND: { kind: 'not-found', meaning: 'no such job, or its result has expired (`JOB_RESULT_TTL`)' },
     JOB_NOT_FINISHED: { kind: 'conflict', meaning: 'the job has no result (yet): `details.state` says where it is' },
     INVALID_CALLBACK: { kind: 'bad-request', meaning: 'the callback URL is not http(s), or names a private address (`JOB_CALLBACK_PRIVATE`)' },
+    QUEUE_UNAVAILABLE: { kind: 'unavailable', meaning: 'the job queue (Redis) cannot be reached; jobs already queued are kept there, retry after `Retry-After`' },
   },
 } as const satisfies Record<string, Record<string, { kind: ErrorKind; meaning: string }>>;
 

@@ -12,7 +12,7 @@ import type { BatchItem } from '../batch/zip-reader.js';
 import { zipLimits } from '../batch/zip-reader.js';
 import { ROW_CONTENT_TYPES, countRows, readRows, rowFormatFor, type RowFormat } from '../batch/rows.js';
 import { QrwError } from '../errors.js';
-import { GENERATE_OPTION_NAMES } from '../qr/options.js';
+import { GENERATE_OPTION_NAMES, parseGenerateOptions } from '../qr/options.js';
 import { parseFormats } from '../recognise/index.js';
 import { FILES_DIR, INPUT_FILE, type JobKind, type JobKinds } from './kinds.js';
 
@@ -32,7 +32,8 @@ function rowFormat(contentType: string): RowFormat {
   return format;
 }
 
-function generateKind(service: BatchGenerateService): JobKind {
+/** `service` absent: this process takes such jobs for the ones that serve the QR tool (kinds.ts). */
+function generateKind(service: BatchGenerateService | undefined): JobKind {
   const rows = (dir: string): AsyncIterable<Buffer> => createReadStream(join(dir, INPUT_FILE));
   return {
     tool: 'qr',
@@ -41,10 +42,10 @@ function generateKind(service: BatchGenerateService): JobKind {
     checkOptions: (options) => {
       const unknown = Object.keys(options).find((name) => !(GENERATE_OPTION_NAMES as readonly string[]).includes(name));
       if (unknown !== undefined) throw new QrwError('INVALID_OPTION', `"${unknown}" is not a generate option (${GENERATE_OPTION_NAMES.join(', ')}).`, { option: unknown });
-      service.checkDefaults(options);
+      parseGenerateOptions(options);
     },
     count: (spec, dir, maxItems) => countRows(rows(dir), rowFormat(spec.contentType), generateRowLimits(maxItems)),
-    run: (spec, dir, out, control) => service.writeZip(readRows(rows(dir), rowFormat(spec.contentType), generateRowLimits(spec.total)), spec.options, out, control, spec.total),
+    run: service && ((spec, dir, out, control) => service.writeZip(readRows(rows(dir), rowFormat(spec.contentType), generateRowLimits(spec.total)), spec.options, out, control, spec.total)),
   };
 }
 
@@ -75,7 +76,7 @@ export async function countStoredImages(contentType: string, dir: string, maxRow
   return batch.total ?? 0;
 }
 
-function decodeKind(service: BatchDecodeService, limits: BatchJobLimits): JobKind {
+function decodeKind(service: BatchDecodeService | undefined, limits: BatchJobLimits): JobKind {
   return {
     tool: 'qr',
     accepts: IMAGE_JOB_TYPES,
@@ -86,8 +87,10 @@ function decodeKind(service: BatchDecodeService, limits: BatchJobLimits): JobKin
       parseFormats(options.formats);
     },
     count: (spec, dir, maxItems) => countStoredImages(spec.contentType, dir, maxItems, limits),
-    run: async (spec, dir, out, control) =>
-      service.write(await storedImages(spec.contentType, dir, spec.total, limits), spec.options.formats, spec.resultType.startsWith('text/csv') ? 'csv' : 'ndjson', out, control),
+    run:
+      service &&
+      (async (spec, dir, out, control) =>
+        service.write(await storedImages(spec.contentType, dir, spec.total, limits), spec.options.formats, spec.resultType.startsWith('text/csv') ? 'csv' : 'ndjson', out, control)),
   };
 }
 
@@ -96,6 +99,6 @@ function outputFor(accept: string | undefined): BatchOutput {
   return /\btext\/csv\b/i.test(accept ?? '') ? 'csv' : 'ndjson';
 }
 
-export function batchJobKinds(services: { generate: BatchGenerateService; decode: BatchDecodeService }, limits: BatchJobLimits): JobKinds {
+export function batchJobKinds(services: { generate?: BatchGenerateService | undefined; decode?: BatchDecodeService | undefined }, limits: BatchJobLimits): JobKinds {
   return { generate: generateKind(services.generate), decode: decodeKind(services.decode, limits) };
 }

@@ -81,6 +81,7 @@ export class BullJobQueue implements JobQueue {
     });
     worker.on('error', (err) => logger.warn({ err: err.message }, 'job worker: redis error'));
     const subscriber = redis.duplicate();
+    subscriber.on('error', (err: Error) => logger.debug({ err: err.message }, 'job cancel channel: redis error'));
     await subscriber.subscribe(cancelChannel(keyPrefix));
     subscriber.on('message', (_channel, id: string) => void worker.cancelJob(id, CANCELLED_MESSAGE));
     const self = new BullJobQueue(options, redis, queue, worker, subscriber);
@@ -96,7 +97,13 @@ export class BullJobQueue implements JobQueue {
     return `${this.options.keyPrefix}jobs:cancelled`;
   }
 
+  /** Commands would wait for Redis to come back (the queue profile): a request is answered at once instead. */
+  private reachable(): void {
+    if (this.redis.status !== 'ready') throw new QrwError('QUEUE_UNAVAILABLE', 'The job queue cannot be reached right now; retry in a moment.');
+  }
+
   async submit(spec: JobSpec): Promise<JobRecord> {
+    this.reachable();
     const waiting = await this.queue.getWaitingCount();
     if (waiting >= this.options.maxQueued) throw new QrwError('SATURATED', `${waiting} jobs are already waiting; retry later.`);
     await this.queue.add(spec.type, spec, { jobId: spec.id, attempts: 1, removeOnComplete: false, removeOnFail: false });
@@ -104,6 +111,7 @@ export class BullJobQueue implements JobQueue {
   }
 
   async get(id: string): Promise<JobRecord | undefined> {
+    this.reachable();
     const cancelled = await this.cancelledRecord(id);
     if (cancelled) return { spec: cancelled.spec, state: 'cancelled', progress: cancelled, startedAt: cancelled.startedAt, finishedAt: cancelled.finishedAt };
     const job = (await this.queue.getJob(id)) as BullJob | undefined;
@@ -111,6 +119,7 @@ export class BullJobQueue implements JobQueue {
   }
 
   async cancel(id: string): Promise<JobRecord | undefined> {
+    this.reachable();
     const job = (await this.queue.getJob(id)) as BullJob | undefined;
     if (!job) return this.get(id);
     const state = await job.getState();
@@ -140,6 +149,7 @@ export class BullJobQueue implements JobQueue {
   }
 
   async counts(): Promise<Record<JobState, number>> {
+    this.reachable();
     const c = await this.queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed');
     const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
     counts.queued = (c.waiting ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0);
@@ -151,6 +161,7 @@ export class BullJobQueue implements JobQueue {
   }
 
   async sweep(): Promise<number> {
+    this.reachable();
     const { ttlSeconds, storage } = this.options;
     const graceMs = ttlSeconds * 1000;
     const expired = [...(await this.queue.clean(graceMs, SWEEP_BATCH, 'completed')), ...(await this.queue.clean(graceMs, SWEEP_BATCH, 'failed'))];
@@ -166,6 +177,7 @@ export class BullJobQueue implements JobQueue {
   }
 
   async has(id: string): Promise<boolean> {
+    this.reachable();
     return (await this.queue.getJob(id)) !== undefined || (await this.redis.hexists(this.cancelledKey, id)) === 1;
   }
 

@@ -19,8 +19,12 @@ export interface JobKind {
   checkOptions(options: Readonly<Record<string, string>>): void;
   /** Items in the stored input; throws the batch's errors (INVALID_ROWS, INVALID_ARCHIVE, BATCH_TOO_LARGE) for an input it cannot run. */
   count(spec: Pick<JobSpec, 'contentType'>, dir: string, maxItems: number): Promise<number>;
-  /** The stored input -> the result written to `out` (not ended), as the synchronous route would have answered. */
-  run(spec: JobSpec, dir: string, out: Writable, control: BatchControl): Promise<BatchSummary>;
+  /**
+   * The stored input -> the result written to `out` (not ended), as the synchronous route would have
+   * answered. Absent where this process does not serve the tool: with Redis it still takes and
+   * answers for such jobs, and the processes that serve the tool run them.
+   */
+  readonly run?: ((spec: JobSpec, dir: string, out: Writable, control: BatchControl) => Promise<BatchSummary>) | undefined;
 }
 
 export type JobKinds = Readonly<Record<string, JobKind>>;

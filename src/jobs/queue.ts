@@ -38,11 +38,11 @@ export const CANCELLED_MESSAGE = 'The job was cancelled.';
 
 /** Runs one attempt of a job: input from storage -> its kind's use case -> a part file, published when whole. */
 export async function runJob(spec: JobSpec, attempt: string, kinds: JobKinds, storage: JobStorage, control: BatchControl): Promise<BatchSummary> {
-  const kind = kinds[spec.type];
-  if (!kind) throw new QrwError('INVALID_OPTION', `This process cannot run jobs of type "${spec.type}".`, { option: 'type' });
+  const run = kinds[spec.type]?.run;
+  if (!run) throw new QrwError('INVALID_OPTION', `This process cannot run jobs of type "${spec.type}".`, { option: 'type' });
   const result = await storage.openResult(spec.id, attempt);
   try {
-    const summary = await kind.run(spec, storage.dir(spec.id), result.out, control);
+    const summary = await run(spec, storage.dir(spec.id), result.out, control);
     result.out.end();
     await result.publish();
     return summary;

@@ -70,19 +70,31 @@ export class JobService {
       },
     };
     const common = { storage, maxQueued: settings.jobMaxQueued, ttlSeconds: settings.jobResultTtlSeconds, logger, events };
-    const tools = [...new Set(Object.values(kinds).map((kind) => kind.tool))];
     const queues = new Map<Tool, JobQueue>();
+    let known = kinds;
     if (settings.redisUrl) {
-      for (const tool of tools) {
+      // Every tool's queue takes and answers for its jobs; this process runs those of the tools it serves.
+      for (const tool of new Set(Object.values(kinds).map((kind) => kind.tool))) {
         const own = Object.fromEntries(Object.entries(kinds).filter(([, kind]) => kind.tool === tool));
-        const options = { ...common, kinds: own, redisUrl: settings.redisUrl, keyPrefix: settings.redisKeyPrefix, queueName: QUEUE_NAMES[tool], concurrency: runJobs, lockMs: settings.jobLockMs };
+        const runs = Object.values(own).some((kind) => kind.run);
+        const options = {
+          ...common,
+          kinds: own,
+          redisUrl: settings.redisUrl,
+          keyPrefix: settings.redisKeyPrefix,
+          queueName: QUEUE_NAMES[tool],
+          concurrency: runs ? runJobs : 0,
+          lockMs: settings.jobLockMs,
+        };
         queues.set(tool, await BullJobQueue.open(options));
       }
     } else {
-      const queue = new MemoryJobQueue({ ...common, kinds, concurrency: Math.max(1, runJobs) });
-      for (const tool of tools) queues.set(tool, queue);
+      // Without Redis no other process could run a job: only the kinds this one runs are taken.
+      known = Object.fromEntries(Object.entries(kinds).filter(([, kind]) => kind.run));
+      const queue = new MemoryJobQueue({ ...common, kinds: known, concurrency: Math.max(1, runJobs) });
+      for (const kind of Object.values(known)) queues.set(kind.tool, queue);
     }
-    const service = new JobService(queues, storage, kinds, settings);
+    const service = new JobService(queues, storage, known, settings);
     holder.service = service;
     const every = Math.min(SWEEP_EVERY_MS, Math.max(1000, (settings.jobResultTtlSeconds * 1000) / 4));
     service.sweeper = setInterval(() => void service.sweep().catch((err: unknown) => logger.warn({ err }, 'job sweep failed')), every);

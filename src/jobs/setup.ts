@@ -48,10 +48,8 @@ export async function startBatchTools(engines: BatchEngines, config: Config, log
   const generate = qr && new BatchGenerateService(qr.engine);
   const decode = qr && new BatchDecodeService(qr.engine, decodeLimits(config), qr.threads * IN_FLIGHT_PER_THREAD, (outcome: DecodeOutcome) => metrics.decodes.inc({ outcome }));
   const photos = idphoto && new BatchIdPhotoService(idphoto.service, idphoto.threads * IN_FLIGHT_PER_THREAD);
-  const kinds: JobKinds = {
-    ...(generate && decode && batchJobKinds({ generate, decode }, limits)),
-    ...(photos && { idphoto: idPhotoJobKind(photos, limits) }),
-  };
+  // Every kind, so that with Redis any API process takes any tool's jobs; each runs only where its tool is served.
+  const kinds: JobKinds = { ...batchJobKinds({ generate, decode }, limits), idphoto: idPhotoJobKind(photos, limits) };
   const jobs = await JobService.start(config, kinds, logger, jobMetrics(metrics), runJobs);
   return { generate, decode, idphoto: photos, jobs };
 }

@@ -44,7 +44,7 @@ async function runKind(jobSpec: JobSpec, jobDir: string): Promise<Map<string, Bu
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on('data', (c: Buffer) => chunks.push(c));
-  await kind.run(jobSpec, jobDir, out, {});
+  await kind.run!(jobSpec, jobDir, out, {});
   return readZip(Buffer.concat(chunks));
 }
 
@@ -91,5 +91,14 @@ describe('idPhotoJobKind', () => {
     expect(await kind.count(spec('multipart/form-data', 0), filesDir, 10)).toBe(2);
     const entries = await runKind(spec('multipart/form-data', 2), filesDir);
     expect([...entries.keys()]).toEqual(['Zoë.png', 'al.png', 'reports.ndjson', 'manifest.csv']);
+  });
+});
+
+describe('the ID-photo kind where the tool is not served', () => {
+  it('checks the options and counts the portraits, but runs nothing (the processes that serve the tool do)', async () => {
+    const descriptor = idPhotoJobKind(undefined, { maxBytes: 1024 * 1024, maxImageBytes: 64 * 1024 });
+    expect(descriptor.run).toBeUndefined();
+    expect(() => descriptor.checkOptions({ spec: 'nope' })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+    expect(() => descriptor.checkOptions({ spec: 'us-passport' })).not.toThrow();
   });
 });

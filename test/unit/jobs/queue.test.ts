@@ -186,6 +186,23 @@ for (const engine of ['in-process', 'redis'] as const) {
       await expect(jobs.cancel('../x')).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
     });
 
+    it('takes jobs of a tool it does not run only with Redis, where the processes that serve it run them', async () => {
+      const elsewhere: JobKinds = { ...lines, elsewhere: { ...lines.lines!, tool: 'idphoto', run: undefined } };
+      const jobs = await JobService.start(settings(dir, redis), elsewhere, log, undefined, 1);
+      open.push(jobs);
+      const submitting = jobs.submit({
+        type: 'elsewhere',
+        contentType: 'text/plain',
+        options: {},
+        store: (storage, id) => storage.receive(id, Readable.from(['a\n']), INPUT_FILE, 1024).then(() => undefined),
+      });
+      if (!redis) return void (await expect(submitting).rejects.toMatchObject({ code: 'INVALID_OPTION', details: { option: 'type' } }));
+      const { id } = await submitting;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await jobs.get(id)).state).toBe('queued');
+      expect((await jobs.cancel(id)).state).toBe('cancelled');
+    });
+
     it('refuses more waiting jobs than JOB_MAX_QUEUED', async () => {
       const jobs = await start({ jobMaxQueued: 1 }, redis ? 0 : 1);
       if (!redis) await submit(jobs, 'a\nb\n', { pause: '300' });

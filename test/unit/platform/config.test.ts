@@ -45,8 +45,8 @@ describe('config', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
   });
 
-  it('the README documents every setting with its default', () => {
-    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-    for (const s of SETTINGS) expect(readme, s.env).toContain(`| \`${s.env}\` | ${s.default} |`);
+  it('the reference documents every setting with its default', () => {
+    const reference = readFileSync(new URL('../../../docs/reference.md', import.meta.url), 'utf8');
+    for (const s of SETTINGS) expect(reference, s.env).toContain(`| \`${s.env}\` | ${s.default} |`);
   });
 });
