@@ -102,6 +102,20 @@ module.exports = {
       to: { path: '^src/((http|cli)/|server\\.ts$|worker\\.ts$|index\\.ts$)' },
     },
     {
+      name: 'accounts-below-transports',
+      comment: 'Keys, quotas and usage serve the HTTP API and the CLI alike (`qrw keys`), so they must not import HTTP, the CLI or the entry points.',
+      severity: 'error',
+      from: { path: '^src/accounts/' },
+      to: { path: '^src/((http|cli)/|server\\.ts$|worker\\.ts$|index\\.ts$)' },
+    },
+    {
+      name: 'lower-layers-not-accounts',
+      comment: 'Accounts sit beside jobs, above the use cases they count, so nothing below may import them; the composition root wires the counting in.',
+      severity: 'error',
+      from: { path: '^src/(app|workers|platform|batch|jobs|qr|recognise|idphoto)/' },
+      to: { path: '^src/accounts/' },
+    },
+    {
       name: 'app-not-jobs',
       comment: 'Jobs sit above the use cases (they run them), so a use case importing a job would close a loop between the layers.',
       severity: 'error',

@@ -3,7 +3,8 @@
  * `kind` says what sort of failure it is, which the HTTP layer maps to a status and the CLI to an
  * exit code, so that no capability knows either.
  */
-export type ErrorKind = 'bad-request' | 'unprocessable' | 'too-large' | 'unsupported-media' | 'not-found' | 'conflict' | 'rate-limited' | 'unavailable' | 'client-closed' | 'internal';
+export type ErrorKind =
+  'bad-request' | 'unauthenticated' | 'forbidden' | 'unprocessable' | 'too-large' | 'unsupported-media' | 'not-found' | 'conflict' | 'rate-limited' | 'unavailable' | 'client-closed' | 'internal';
 
 /** Codes grouped by the capability that owns them; a new capability adds its own group here. */
 export const ERROR_GROUPS = {
@@ -56,6 +57,17 @@ export const ERROR_GROUPS = {
     JOB_NOT_FINISHED: { kind: 'conflict', meaning: 'the job has no result (yet): `details.state` says where it is' },
     INVALID_CALLBACK: { kind: 'bad-request', meaning: 'the callback URL is not http(s), or names a private address (`JOB_CALLBACK_PRIVATE`)' },
     QUEUE_UNAVAILABLE: { kind: 'unavailable', meaning: 'the job queue (Redis) cannot be reached; jobs already queued are kept there, retry after `Retry-After`' },
+  },
+  /** API keys, quotas and usage. */
+  accounts: {
+    API_KEY_REQUIRED: { kind: 'unauthenticated', meaning: 'AUTH_MODE=required and the request carries no key (`Authorization: Bearer <key>` or `X-API-Key`)' },
+    INVALID_API_KEY: { kind: 'unauthenticated', meaning: 'the key is malformed, unknown or revoked' },
+    TOOL_NOT_ALLOWED: { kind: 'forbidden', meaning: "the key's tools (`qrw keys create --tools`) do not include this route's tool; `details.tool` names it" },
+    ADMIN_REQUIRED: { kind: 'forbidden', meaning: "the route manages keys or reads every key's usage: it needs an admin key" },
+    QUOTA_EXCEEDED: { kind: 'rate-limited', meaning: 'the key is over its rate or its daily or monthly quota; `details.window` names it, `Retry-After` says when it resets' },
+    KEY_EXISTS: { kind: 'conflict', meaning: 'a key with this name exists (revoked names stay taken, so usage stays attributable)' },
+    KEY_NOT_FOUND: { kind: 'not-found', meaning: 'no key with this name' },
+    ACCOUNTS_UNAVAILABLE: { kind: 'unavailable', meaning: 'the key store (Redis) is unreachable and the key was not seen recently; retry after `Retry-After`' },
   },
 } as const satisfies Record<string, Record<string, { kind: ErrorKind; meaning: string }>>;
 

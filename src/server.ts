@@ -5,6 +5,8 @@
 import { pathToFileURL } from 'node:url';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { openAccounts } from './accounts/setup.js';
+import { countingCacheListener, countingIdPhotoListener, countingQrEngine } from './accounts/usage.js';
 import { DecodeService, decodeLimits } from './app/decode.js';
 import { GenerateService } from './app/generate.js';
 import { IdPhotoService, idPhotoCodec, idPhotoMetrics, poolIdPhotoEngine, type IdPhotoEngine } from './app/idphoto.js';
@@ -40,7 +42,9 @@ export interface Engines {
 
 /** The app and what it holds, assembled around the tools' engines. */
 export async function assembleApp(config: Config, engines: Engines, pools: MetricSources['pools'], logger: Logger = createLogger(config)): Promise<App> {
-  const { qr: engine, idphoto } = engines;
+  const { idphoto } = engines;
+  // Work done inside a keyed request is counted for its key (docs/design/accounts.md).
+  const engine = engines.qr && countingQrEngine(engines.qr);
   const redis: Redis | undefined = config.redisUrl ? await connectRedis(config.redisUrl, 'cache', logger) : undefined;
   const cache = new ImageCache(config.generateCacheBytes, redis && { redis, prefix: `${config.redisKeyPrefix}gen:`, ttlSeconds: config.sharedCacheTtlSeconds });
   // The metrics exist before the jobs that report to them; the gauge reads the queue once it is there.
@@ -62,7 +66,7 @@ export async function assembleApp(config: Config, engines: Engines, pools: Metri
         config.idphotoResultTtlSeconds,
       ),
       undefined,
-      idPhotoMetrics(metrics),
+      countingIdPhotoListener(idPhotoMetrics(metrics)),
     );
   const batch = await startBatchTools(
     { qr: engine && { engine, threads: config.poolThreads }, idphoto: idphotoService && { service: idphotoService, threads: config.idphotoThreads } },
@@ -72,15 +76,21 @@ export async function assembleApp(config: Config, engines: Engines, pools: Metri
     config.jobConcurrency,
   );
   started.batch = batch;
+  const accounts = config.authMode === 'off' ? undefined : await openAccounts(config, redis, logger, metrics.registry);
   const app = await buildApp({
     config,
     logger,
     metrics,
     redis,
     batch,
+    accounts,
     ...(engine && {
       saturated: () => engine.saturated,
-      generate: new GenerateService(engine, cache, (hit) => metrics.cache.inc(hit ? { result: 'hit', tier: hit } : { result: 'miss', tier: 'none' })),
+      generate: new GenerateService(
+        engine,
+        cache,
+        countingCacheListener((hit) => metrics.cache.inc(hit ? { result: 'hit', tier: hit } : { result: 'miss', tier: 'none' })),
+      ),
       decode: new DecodeService(engine, decodeLimits(config), (outcome) => metrics.decodes.inc({ outcome })),
     }),
     ...(idphotoService && { idphoto: idphotoService }),
@@ -88,6 +98,7 @@ export async function assembleApp(config: Config, engines: Engines, pools: Metri
   app.server.addHook('onClose', async () => {
     // Jobs running here get half the shutdown time to finish; past it, with Redis another process runs them again.
     await batch.jobs.close(config.shutdownTimeoutMs / 2);
+    await accounts?.store.close();
     await redis?.quit().catch(() => redis.disconnect());
   });
   return app;

@@ -7,6 +7,7 @@ import { addBatchCommand } from './commands/batch.js';
 import { addDecodeCommand } from './commands/decode.js';
 import { addGenerateCommand } from './commands/generate.js';
 import { addIdPhotoCommand } from './commands/idphoto.js';
+import { addKeysCommand } from './commands/keys.js';
 import { addServeCommand } from './commands/serve.js';
 import { addWorkerCommand } from './commands/worker.js';
 import { CliExit, EXIT_INPUT, EXIT_USAGE } from './exit.js';
@@ -19,6 +20,7 @@ export function buildCli(): Command {
   addDecodeCommand(program);
   addIdPhotoCommand(program);
   addBatchCommand(program);
+  addKeysCommand(program);
   return program;
 }
 

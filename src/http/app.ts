@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import cors from '@fastify/cors';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { Accounts } from '../accounts/accounts.js';
 import type { DecodeService } from '../app/decode.js';
 import type { GenerateService } from '../app/generate.js';
 import type { IdPhotoService } from '../app/idphoto.js';
@@ -12,6 +13,7 @@ import type { Config } from '../platform/config.js';
 import type { Metrics } from '../platform/metrics.js';
 import { redisState } from '../platform/redis.js';
 import { VERSION } from '../platform/version.js';
+import { registerAuth } from './plugins/auth.js';
 import { silentConnectionsCloser } from './plugins/connections.js';
 import { registerDocs } from './plugins/docs.js';
 import { registerErrorHandling } from './plugins/errors.js';
@@ -19,6 +21,7 @@ import { registerObservability } from './plugins/observability.js';
 import { registerOverload, shedWhenSaturated } from './plugins/overload.js';
 import { registerUploads } from './plugins/uploads.js';
 import { registerWebRoutes } from './plugins/web.js';
+import { registerAccountRoutes } from './routes/accounts.js';
 import { registerBatchDecodeRoutes } from './routes/batch-decode.js';
 import { registerBatchGenerateRoutes } from './routes/batch-generate.js';
 import { registerBatchIdPhotoRoutes } from './routes/batch-idphoto.js';
@@ -44,6 +47,8 @@ export interface AppDeps {
   readonly batch?: BatchTools | undefined;
   /** The cache-profile connection, for shared rate-limit counters and /ready. */
   readonly redis?: Redis | undefined;
+  /** API keys, quotas and usage (AUTH_MODE optional or required). */
+  readonly accounts?: Accounts | undefined;
 }
 
 export interface App {
@@ -87,13 +92,30 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await server.register(cors, {
       origin: config.corsOrigins.includes('*') ? '*' : [...config.corsOrigins],
       methods: ['GET', 'POST'],
-      exposedHeaders: ['ETag', 'X-Cache', 'X-Request-Id', 'X-QR-Version', 'X-QR-EC', 'X-QR-Mask', 'X-QR-Modules', 'X-QR-Data-Bytes', 'X-QR-Capacity-Used', 'Retry-After'],
+      exposedHeaders: [
+        'ETag',
+        'X-Cache',
+        'X-Request-Id',
+        'X-QR-Version',
+        'X-QR-EC',
+        'X-QR-Mask',
+        'X-QR-Modules',
+        'X-QR-Data-Bytes',
+        'X-QR-Capacity-Used',
+        'Retry-After',
+        'RateLimit-Limit',
+        'RateLimit-Remaining',
+        'RateLimit-Reset',
+      ],
       maxAge: 600,
     });
   }
+  // Before the per-IP limits: a request's key decides its limits.
+  if (deps.accounts) registerAuth(server, deps.accounts, config);
   await registerOverload(server, config, redis);
 
   registerHealthRoutes(server, VERSION, readiness, metrics);
+  if (deps.accounts) registerAccountRoutes(server, deps.accounts);
   if (deps.generate && deps.decode) {
     registerGenerateRoutes(server, deps.generate, config.cacheMaxAgeSeconds);
     registerDecodeRoutes(server, deps.decode, shedWhenSaturated(deps.saturated ?? (() => false)), config.maxBodyBytes);

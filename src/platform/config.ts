@@ -270,6 +270,19 @@ export const SETTING_SPECS = {
     meaning: "true lets a job's callback URL name a private, loopback or link-local address (refused by default)",
     parse: boolean('JOB_CALLBACK_PRIVATE', false),
   }),
+  authMode: setting({
+    env: 'AUTH_MODE',
+    default: 'off',
+    meaning:
+      'API keys (`qrw keys`): off (no keys read), optional (requests without a key are anonymous, with one they are its own), required (the API answers 401 without a key; probes, /metrics, the page and /docs stay open)',
+    parse: oneOf('AUTH_MODE', ['off', 'optional', 'required'] as const, 'off'),
+  }),
+  accountsDb: setting({
+    env: 'ACCOUNTS_DB',
+    default: '<tmp>/qr-workshop-accounts.db',
+    meaning: 'without REDIS_URL: the SQLite file that holds the API keys (hashed) and their usage; with REDIS_URL both are kept in Redis',
+    parse: (raw) => raw ?? join(tmpdir(), 'qr-workshop-accounts.db'),
+  }),
 } as const;
 
 type Specs = typeof SETTING_SPECS;

@@ -4,6 +4,8 @@ import { QrwError, isQrwError, kindOf, type ErrorCode, type ErrorInfo, type Erro
 /** The HTTP status of each kind of failure; every code's kind is declared with the code (src/errors.ts). */
 export const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   'bad-request': 400,
+  unauthenticated: 401,
+  forbidden: 403,
   unprocessable: 422,
   'too-large': 413,
   'unsupported-media': 415,
