@@ -66,6 +66,7 @@ export class BullJobQueue implements JobQueue {
   static async open(options: BullQueueOptions): Promise<BullJobQueue> {
     const { redisUrl, keyPrefix, queueName, logger } = options;
     const redis = await connectRedis(redisUrl, 'queue', logger);
+    await untilReady(redis);
     const prefix = `${keyPrefix}bull`;
     const queue = new Queue<JobSpec, unknown, string>(queueName, { connection: redis, prefix });
     queue.on('error', (err) => logger.warn({ err: err.message }, 'job queue: redis error'));
@@ -236,6 +237,20 @@ export class BullJobQueue implements JobQueue {
       throw new UnrecoverableError(JSON.stringify(error));
     }
   }
+}
+
+/** How long opening waits for the connection; past it the process starts anyway and jobs answer 503 until Redis is there. */
+const READY_WAIT_MS = 5000;
+
+async function untilReady(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, READY_WAIT_MS);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 function cancelChannel(keyPrefix: string): string {

@@ -173,7 +173,8 @@ for (const engine of ['in-process', 'redis'] as const) {
       await mkdir(orphan);
       await writeFile(join(orphan, 'input'), 'left by a submit that died');
       await new Promise((resolve) => setTimeout(resolve, 1200));
-      expect(await jobs.sweep()).toBeGreaterThanOrEqual(2);
+      // The periodic sweep may have got there first: what counts is that both are gone.
+      await jobs.sweep();
       await expect(jobs.get(id)).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
       await expect(readdir(join(dir, id))).rejects.toThrow();
       await expect(readdir(orphan)).rejects.toThrow();
