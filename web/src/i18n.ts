@@ -2,7 +2,7 @@
 const en = {
   skip: 'Skip to content',
   title: 'QR Workshop',
-  tagline: 'Generate and read QR codes. Nothing leaves this server.',
+  tagline: 'Generate and read QR codes, make ID photos, one at a time or by the thousand. Nothing leaves this server.',
   langHint: 'Switch language',
   langButton: '中文',
   genTitle: 'Generate',
@@ -210,7 +210,7 @@ type Dictionary = Record<MessageKey, string>;
 const zh: Dictionary = {
   skip: '跳到主要内容',
   title: 'QR 工坊',
-  tagline: '生成和识别二维码。数据不会离开本服务器。',
+  tagline: '生成和识别二维码，制作证件照，单张或成批处理。数据不会离开本服务器。',
   langHint: '切换语言',
   langButton: 'English',
   genTitle: '生成',
