@@ -59,7 +59,7 @@ describe('AUTH_MODE=optional', () => {
     const revoked = (await accounts.create('gone', parsePolicy({}))).key;
     await accounts.revoke('gone');
     const unknown = shop.slice(0, -4) + (shop.endsWith('AAAA') ? 'BBBB' : 'AAAA');
-    for (const headers of [{ 'x-api-key': 'qrw_short' }, { authorization: `Bearer ${unknown}` }, { 'x-api-key': revoked }]) {
+    for (const headers of <Record<string, string>[]>[{ 'x-api-key': 'qrw_short' }, { authorization: `Bearer ${unknown}` }, { 'x-api-key': revoked }]) {
       const res = await generate(headers);
       expect(res.statusCode, JSON.stringify(headers)).toBe(401);
       expect(res.json()).toMatchObject({ error: { code: 'INVALID_API_KEY' } });
