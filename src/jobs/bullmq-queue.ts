@@ -21,6 +21,8 @@ export const QUEUE_NAMES: Readonly<Record<Tool, string>> = { qr: 'jobs', idphoto
 
 /** A job that stalls (its worker died) this many times is failed instead of being run again. */
 const MAX_STALLS = 5;
+/** How long closing may wait for Redis beyond the jobs' grace. */
+const CLOSE_WAIT_MS = 2000;
 /** How long cancel() waits for the running attempt to stop before answering. */
 const CANCEL_WAIT_MS = 5000;
 /** Jobs the sweep deletes per call and per state; the next sweep takes the rest. */
@@ -183,14 +185,24 @@ export class BullJobQueue implements JobQueue {
   }
 
   async close(graceMs = 0): Promise<void> {
-    if (this.worker) {
-      // Past the grace the running attempts are dropped: their locks lapse and another worker runs them again.
-      const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
-      if ((await Promise.race([this.worker.close(), timer])) === 'timeout') await this.worker.close(true);
+    const closing = (async () => {
+      if (this.worker) {
+        // Past the grace the running attempts are dropped: their locks lapse and another worker runs them again.
+        const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
+        if ((await Promise.race([this.worker.close(), timer])) === 'timeout') await this.worker.close(true);
+      }
+      await this.subscriber?.quit().catch(() => undefined);
+      await this.queue.close();
+      await this.redis.quit().catch(() => undefined);
+    })();
+    // With Redis away the closing commands would wait for it forever: past the grace the connections are dropped.
+    const bound = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs + CLOSE_WAIT_MS).unref());
+    if ((await Promise.race([closing, bound])) === 'timeout') {
+      this.subscriber?.disconnect();
+      this.redis.disconnect();
+      await this.queue.disconnect().catch(() => undefined);
+      await this.worker?.disconnect().catch(() => undefined);
     }
-    await this.subscriber?.quit().catch(() => undefined);
-    await this.queue.close();
-    await this.redis.quit().catch(() => undefined);
   }
 
   private async cancelledRecord(id: string): Promise<CancelledRecord | undefined> {

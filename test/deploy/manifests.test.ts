@@ -1,4 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
@@ -13,6 +15,8 @@ import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObj
 import { pino } from 'pino';
 import { SETTINGS, loadConfig, type Config } from '../../dist/src/platform/config.js';
 import { BullJobQueue, QUEUE_NAMES } from '../../dist/src/jobs/bullmq-queue.js';
+import { parsePolicy } from '../../dist/src/accounts/policy.js';
+import { openAccounts } from '../../dist/src/accounts/setup.js';
 import { startCommand } from '../../bench/load-targets.js';
 import { ROOT } from '../helpers/process.js';
 import { REDIS_URL, deleteKeys, requireRedis } from '../helpers/redis.js';
@@ -366,16 +370,26 @@ describe('deploy/compose.yaml and its monitoring', () => {
 
   describe('the Grafana dashboard', () => {
     let server: Awaited<ReturnType<typeof startTestServer>>;
+    // Keys on (optional), so that the per-key series exist once a keyed request has been answered.
+    const accountsDb = join(tmpdir(), `qrw-dashboard-keys-${process.pid}.db`);
+    let key: string;
     beforeAll(async () => {
-      server = await startTestServer({ POOL_THREADS: '1' });
+      server = await startTestServer({ POOL_THREADS: '1', AUTH_MODE: 'optional', ACCOUNTS_DB: accountsDb });
+      const accounts = await openAccounts(loadConfig({ ACCOUNTS_DB: accountsDb }), undefined);
+      key = (await accounts.create('dashboard', parsePolicy({}))).key;
     });
-    afterAll(() => server.shutdown());
+    afterAll(async () => {
+      await server.shutdown();
+      await rm(accountsDb, { force: true });
+      await rm(`${accountsDb}-wal`, { force: true });
+      await rm(`${accountsDb}-shm`, { force: true });
+    });
 
     it('charts only metrics the service exports (req/s, latency, errors, pool, cache per instance, ID photos)', async () => {
       const dashboard = JSON.parse(read('grafana/dashboards/qr-workshop.json')) as { panels: { title: string; targets?: { expr: string }[] }[] };
       // Exercise the routes so that every labelled series exists.
       await fetch(`${server.base}/api/v1/generate?text=dashboard`);
-      await fetch(`${server.base}/api/v1/generate?text=dashboard`);
+      await fetch(`${server.base}/api/v1/generate?text=dashboard`, { headers: { 'x-api-key': key } });
       const png = new Uint8Array(await (await fetch(`${server.base}/api/v1/generate?text=decode`)).arrayBuffer());
       await fetch(`${server.base}/api/v1/decode`, { method: 'POST', body: multipart('image', png) });
       // An ID photo refused for its upload counts (and times) an outcome without running a model.
@@ -406,6 +420,7 @@ describe('deploy/compose.yaml and its monitoring', () => {
         'jobs by state',
         'job items per second by type and outcome',
         'job duration percentiles by type',
+        'requests per api key',
       ])
         expect(titles).toContain(topic);
       const used = dashboard.panels.flatMap((p) => (p.targets ?? []).flatMap((t) => [...t.expr.matchAll(/([a-z_:][a-z0-9_:]*)\{job="qr-workshop"/g)].map((m) => m[1]!)));

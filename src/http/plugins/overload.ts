@@ -43,7 +43,8 @@ export async function registerOverload(server: FastifyInstance, config: Overload
       timeWindow: config.rateLimitWindowMs,
       // With Redis every replica counts against the same limit; while Redis is unreachable requests are not limited.
       ...(redis && { redis, nameSpace: `${config.redisKeyPrefix}rate:`, skipOnError: true }),
-      allowList: (request) => isOpsRoute(request.url),
+      // A request with a key is limited by its key (plugins/auth.ts), not by its address.
+      allowList: (request) => isOpsRoute(request.url) || request.account !== undefined,
       errorResponseBuilder: (_request, context) =>
         new QrwError('RATE_LIMITED', `Too many requests: the limit is ${context.max} per ${context.after === undefined ? 'window' : 'window; retry in ' + context.after}.`),
     });
