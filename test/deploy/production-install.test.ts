@@ -31,5 +31,6 @@ describe('production install (the Dockerfile runtime stage, without Docker)', ()
     const decoded = await fetch(`${base}/api/v1/decode`, { method: 'POST', body: multipart('image', png) });
     expect(((await decoded.json()) as { texts: string[] }).texts).toEqual(['production']);
     expect(await service.stop('SIGTERM')).toBe(0);
-  });
+    // npm ci compiles better-sqlite3 from source here (no prebuilt binary is reachable): about a minute on 2 cores.
+  }, 300_000);
 });
