@@ -16,6 +16,7 @@ describe('production install (the Dockerfile runtime stage, without Docker)', ()
   const service = new ServiceProcess({ PORT: '0', NODE_ENV: 'production' }, dir);
   afterAll(() => service.stop('SIGKILL'));
 
+  // npm ci compiles better-sqlite3 from source here (no prebuilt binary is reachable): about a minute on 2 cores.
   it('installs, starts from a clean folder, serves the page and the API, and stops cleanly', async () => {
     for (const file of ['package.json', 'package-lock.json', '.npmrc', 'native/binding.gyp', 'native/build.mjs', 'native/luma.c']) cpSync(join(ROOT, file), join(dir, file));
     const install = spawnSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: dir, encoding: 'utf8', timeout: 240_000 });
@@ -31,6 +32,5 @@ describe('production install (the Dockerfile runtime stage, without Docker)', ()
     const decoded = await fetch(`${base}/api/v1/decode`, { method: 'POST', body: multipart('image', png) });
     expect(((await decoded.json()) as { texts: string[] }).texts).toEqual(['production']);
     expect(await service.stop('SIGTERM')).toBe(0);
-    // npm ci compiles better-sqlite3 from source here (no prebuilt binary is reachable): about a minute on 2 cores.
   }, 300_000);
 });
