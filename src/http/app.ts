@@ -135,11 +135,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   );
   if (idphoto && deps.batch?.idphoto) registerBatchIdPhotoRoutes(server, deps.batch.idphoto, { limits: config, shedWhenFull: shedWhenSaturated(() => idphoto.saturated), rateLimit: idphotoRateLimit });
   // The ID-photo service alone answers the original ID-photo service's routes (with the QR tool, /api/v1/generate is the QR route).
-  if (idphoto && !deps.generate && !config.tools.includes('qr')) {
-    registerIdPhotoCompatRoutes(server, idphoto, {
-      ttlSeconds: config.idphotoResultTtlSeconds,
-      maxBytes: config.idphotoCacheBytes,
-      redis: redis && { redis, prefix: `${config.redisKeyPrefix}idphoto-job:` },
+  if (idphoto && deps.batch && !deps.generate && !config.tools.includes('qr')) {
+    registerIdPhotoCompatRoutes(server, deps.batch.jobs, {
+      maxBodyBytes: config.maxBodyBytes,
       shedWhenFull: shedWhenSaturated(() => idphoto.saturated),
       rateLimit: idphotoRateLimit,
     });

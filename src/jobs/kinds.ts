@@ -13,8 +13,8 @@ export interface JobKind {
   readonly tool: Tool;
   /** Media types of the bodies it takes (multipart/form-data: files saved one by one under `files/`). */
   readonly accepts: readonly string[];
-  /** The result's media type for the submit's Accept header. */
-  resultType(accept: string | undefined): string;
+  /** The result's media type for the submit's Accept header and options. */
+  resultType(accept: string | undefined, options: Readonly<Record<string, string>>): string;
   /** Throws INVALID_OPTION for an option the job would fail on, before anything is queued. */
   checkOptions(options: Readonly<Record<string, string>>): void;
   /** Items in the stored input; throws the batch's errors (INVALID_ROWS, INVALID_ARCHIVE, BATCH_TOO_LARGE) for an input it cannot run. */

@@ -119,7 +119,7 @@ export class JobService {
     try {
       await request.store(this.storage, id);
       const total = await kind.count({ contentType }, this.storage.dir(id), this.settings.jobMaxRows);
-      const spec: JobSpec = { id, type: request.type, contentType, options: request.options, resultType: kind.resultType(request.accept), total, callbackUrl, createdAt: Date.now() };
+      const spec: JobSpec = { id, type: request.type, contentType, options: request.options, resultType: kind.resultType(request.accept, request.options), total, callbackUrl, createdAt: Date.now() };
       return this.view(await this.queues.get(kind.tool)!.submit(spec));
     } catch (err) {
       await this.storage.remove(id);

@@ -12,7 +12,7 @@ import type { QrEngine } from '../app/qr-engine.js';
 import type { Config } from '../platform/config.js';
 import type { Metrics } from '../platform/metrics.js';
 import { batchJobKinds } from './batch-kinds.js';
-import { idPhotoJobKind } from './idphoto-kinds.js';
+import { idPhotoJobKind, idPhotoPhotoJobKind } from './idphoto-kinds.js';
 import type { JobKinds } from './kinds.js';
 import { JobService, type JobMetricsSink } from './service.js';
 
@@ -49,7 +49,11 @@ export async function startBatchTools(engines: BatchEngines, config: Config, log
   const decode = qr && new BatchDecodeService(qr.engine, decodeLimits(config), qr.threads * IN_FLIGHT_PER_THREAD, (outcome: DecodeOutcome) => metrics.decodes.inc({ outcome }));
   const photos = idphoto && new BatchIdPhotoService(idphoto.service, idphoto.threads * IN_FLIGHT_PER_THREAD);
   // Every kind, so that with Redis any API process takes any tool's jobs; each runs only where its tool is served.
-  const kinds: JobKinds = { ...batchJobKinds({ generate, decode }, limits), idphoto: idPhotoJobKind(photos, limits) };
+  const kinds: JobKinds = {
+    ...batchJobKinds({ generate, decode }, limits),
+    idphoto: idPhotoJobKind(photos, limits),
+    'idphoto-photo': idPhotoPhotoJobKind(idphoto?.service),
+  };
   const jobs = await JobService.start(config, kinds, logger, jobMetrics(metrics), runJobs);
   return { generate, decode, idphoto: photos, jobs };
 }

@@ -254,9 +254,9 @@ export const SETTING_SPECS = {
   }),
   jobConcurrency: setting({
     env: 'JOB_CONCURRENCY',
-    default: '1',
-    meaning: 'jobs this process runs at once (each one uses the whole worker pool); 0: the API only queues them and `qrw worker` processes run them',
-    parse: integer('JOB_CONCURRENCY', 1, 0, 64),
+    default: '1; IDPHOTO_THREADS for the ID-photo tool alone',
+    meaning: "jobs this process runs at once (a batch uses the whole pool; the original ID-photo API's single photos one thread each); 0: the API only queues them and `qrw worker` processes run them",
+    parse: (raw, prior) => integer('JOB_CONCURRENCY', (prior.tools as readonly Tool[]).includes('qr') ? 1 : (prior.idphotoThreads as number), 0, 64)(raw),
   }),
   jobLockMs: setting({
     env: 'JOB_LOCK_TIMEOUT',

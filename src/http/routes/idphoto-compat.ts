@@ -4,17 +4,15 @@
  * `file`, `background_color`, `size_type`) answers at once with a job id and a result URL, and
  * `GET /result/<job_id>.jpg` answers the JPEG (waiting for it while the job runs).
  *
- * A job runs on the ID-photo service at once (in its pool). Its outcome is kept for
- * IDPHOTO_RESULT_TTL seconds, in Redis when the app has one (every replica can answer for it) and
- * otherwise in a map bounded in bytes, then forgotten: no image is kept after its time is up.
+ * Each photo is a job of type `idphoto-photo` on the ID-photo tool's queue, as the original ran
+ * every photo through its Redis queue: with REDIS_URL any replica (or ID-photo worker) makes it and
+ * any replica answers for it; without, this process does. Results are kept JOB_RESULT_TTL seconds.
  */
-import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
-import { LRUCache } from 'lru-cache';
-import type { IdPhotoService } from '../../app/idphoto.js';
-import { QrwError, errorInfo, isQrwError, type ErrorInfo } from '../../errors.js';
-import { parseIdPhotoOptions } from '../../idphoto/options.js';
+import { QrwError } from '../../errors.js';
+import { INPUT_FILE } from '../../jobs/kinds.js';
+import type { JobService } from '../../jobs/service.js';
 import { viewOf } from '../plugins/uploads.js';
 import { errorResponses } from '../schemas.js';
 
@@ -28,109 +26,17 @@ export const COMPAT_SIZES: Readonly<Record<string, string>> = { '1-inch': 'cn-1i
 const DEFAULT_BACKGROUND = 'blue';
 const DEFAULT_SIZE = '1-inch';
 
-/** How long GET /result waits for a job another replica runs before answering 503 (it waits on its own jobs without a bound). */
-const FOREIGN_WAIT_MS = 20_000;
-const FOREIGN_POLL_MS = 200;
+/** How long GET /result waits for a job still queued or running before answering 503 (the client asks again). */
+const RESULT_WAIT_MS = 60_000;
+const RESULT_POLL_MS = 100;
 
-/** A job's outcome: the JPEG, or the error its client is told. */
-type Outcome = { readonly jpeg: Uint8Array } | { readonly error: ErrorInfo };
-
-/** What the bounded map counts for an entry beyond its bytes. */
-const ENTRY_OVERHEAD_BYTES = 512;
-/** The map holds at least this much, even with the photo cache off (IDPHOTO_CACHE_BYTES=0): a job's result must outlive its request. */
-const MIN_RESULT_BYTES = 8 * 1024 * 1024;
+export const COMPAT_JOB_TYPE = 'idphoto-photo';
 
 export interface CompatSettings {
-  /** Seconds a result is kept (IDPHOTO_RESULT_TTL). */
-  readonly ttlSeconds: number;
-  /** Bytes of results the in-process map holds at most (IDPHOTO_CACHE_BYTES, at least 8 MiB). */
-  readonly maxBytes: number;
-  readonly redis?: { readonly redis: Redis; readonly prefix: string } | undefined;
+  /** MAX_BODY_BYTES: the portrait. */
+  readonly maxBodyBytes: number;
   readonly shedWhenFull: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   readonly rateLimit?: { readonly max: number; readonly timeWindow: number } | undefined;
-}
-
-/** Jobs in flight in this process, and the outcomes of finished ones until they expire. */
-export class CompatJobs {
-  private readonly running = new Map<string, Promise<Outcome>>();
-  private readonly local: LRUCache<string, Outcome>;
-
-  constructor(private readonly settings: Pick<CompatSettings, 'ttlSeconds' | 'maxBytes' | 'redis'>) {
-    this.local = new LRUCache<string, Outcome>({
-      maxSize: Math.max(MIN_RESULT_BYTES, settings.maxBytes),
-      sizeCalculation: (v) => ('jpeg' in v ? v.jpeg.byteLength : 256) + ENTRY_OVERHEAD_BYTES,
-      ttl: settings.ttlSeconds * 1000,
-      ttlAutopurge: true,
-    });
-  }
-
-  private get redis(): { redis: Redis; prefix: string } | undefined {
-    const shared = this.settings.redis;
-    return shared && shared.redis.status === 'ready' ? shared : undefined;
-  }
-
-  /** Starts the job now; its outcome is kept when it ends (never rejects). */
-  async start(id: string, work: Promise<Uint8Array>): Promise<void> {
-    const outcome = work.then(
-      (jpeg): Outcome => ({ jpeg }),
-      (err: unknown): Outcome => ({ error: errorInfo(err) }),
-    );
-    this.running.set(id, outcome);
-    const shared = this.redis;
-    // Another replica asked for this id waits for it rather than answering 404; the outcome is written after this mark.
-    if (shared) await shared.redis.set(shared.prefix + id, 'P', 'EX', this.settings.ttlSeconds).catch(() => undefined);
-    void outcome.then(async (done) => {
-      await this.keep(id, done);
-      this.running.delete(id);
-    });
-  }
-
-  private async keep(id: string, outcome: Outcome): Promise<void> {
-    const shared = this.redis;
-    if (shared) {
-      const stored = 'jpeg' in outcome ? Buffer.concat([Buffer.from('J'), outcome.jpeg]) : Buffer.from(`E${JSON.stringify(outcome.error)}`);
-      const ok = await shared.redis.set(shared.prefix + id, stored, 'EX', this.settings.ttlSeconds).then(
-        () => true,
-        () => false,
-      );
-      if (ok) return;
-    }
-    this.local.set(id, outcome);
-  }
-
-  /** The outcome, waiting while the job runs; undefined when unknown or expired. */
-  async outcome(id: string): Promise<Outcome | undefined> {
-    const running = this.running.get(id);
-    if (running) return running;
-    const local = this.local.get(id);
-    if (local) return local;
-    const deadline = Date.now() + FOREIGN_WAIT_MS;
-    for (;;) {
-      const shared = this.redis;
-      if (!shared) return undefined;
-      const stored = await shared.redis.getBuffer(shared.prefix + id).catch(() => null);
-      if (!stored || stored.length === 0) return undefined;
-      const tag = String.fromCharCode(stored[0]!);
-      if (tag === 'J') return { jpeg: viewOf(stored.subarray(1)) };
-      if (tag === 'E') {
-        try {
-          return { error: JSON.parse(stored.subarray(1).toString()) as ErrorInfo };
-        } catch {
-          return undefined;
-        }
-      }
-      if (tag !== 'P') return undefined;
-      // Pending on another replica.
-      if (this.running.has(id)) return this.running.get(id);
-      if (Date.now() >= deadline) throw new QrwError('SATURATED', 'The photo is still being made; retry in a moment.');
-      await new Promise((resolve) => setTimeout(resolve, FOREIGN_POLL_MS));
-    }
-  }
-
-  /** Bytes held in this process (for tests and metrics). */
-  get bytes(): number {
-    return this.local.calculatedSize;
-  }
 }
 
 const JOB_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.jpg$/;
@@ -180,8 +86,7 @@ function choose(table: Readonly<Record<string, string>>, field: string, raw: str
   return chosen;
 }
 
-export function registerIdPhotoCompatRoutes(app: FastifyInstance, service: IdPhotoService, settings: CompatSettings): CompatJobs {
-  const jobs = new CompatJobs(settings);
+export function registerIdPhotoCompatRoutes(app: FastifyInstance, jobs: JobService, settings: CompatSettings): void {
   const errors = errorResponses(400, 413, 415, 422, 429, 503);
 
   app.post<{ Querystring: Record<string, string> }>(
@@ -201,19 +106,14 @@ export function registerIdPhotoCompatRoutes(app: FastifyInstance, service: IdPho
       const { bytes, fields } = await readJob(request);
       const spec = choose(COMPAT_SIZES, 'size_type', fields.size_type, DEFAULT_SIZE);
       const background = choose(COMPAT_BACKGROUNDS, 'background_color', fields.background_color, DEFAULT_BACKGROUND);
-      const options = parseIdPhotoOptions({ spec, background, format: 'jpeg' });
-      const id = randomUUID();
-      const log = request.log;
-      // Not tied to this request: the client leaves with its job id and comes back for the result.
-      const work = service.photo(bytes, options, 'photo').then(
-        (result) => result.photo.data,
-        (err: unknown) => {
-          if (!isQrwError(err)) log.error({ err, jobId: id }, 'ID-photo job failed');
-          throw err;
-        },
-      );
-      await jobs.start(id, work);
-      return { job_id: id, status: 'queued' as const, result_url: `/result/${id}.jpg` };
+      const view = await jobs.submit({
+        type: COMPAT_JOB_TYPE,
+        contentType: 'application/octet-stream',
+        options: { spec, background, format: 'jpeg' },
+        store: (storage, id) =>
+          storage.receive(id, Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]), INPUT_FILE, settings.maxBodyBytes, 0, 'MAX_BODY_BYTES').then(() => undefined),
+      });
+      return { job_id: view.id, status: 'queued' as const, result_url: `/result/${view.id}.jpg` };
     },
   );
 
@@ -229,14 +129,21 @@ export function registerIdPhotoCompatRoutes(app: FastifyInstance, service: IdPho
     },
     async (request, reply) => {
       const id = JOB_ID.exec(request.params.file)?.[1];
-      const outcome = id === undefined ? undefined : await jobs.outcome(id);
-      if (!outcome) throw new QrwError('NOT_FOUND', `No result ${request.params.file}: unknown, or expired (results are kept ${settings.ttlSeconds} s).`);
-      if ('error' in outcome) throw new QrwError(outcome.error.code, outcome.error.message, outcome.error.details);
-      return reply
-        .header('Content-Type', 'image/jpeg')
-        .header('Cache-Control', 'no-store')
-        .send(Buffer.from(outcome.jpeg.buffer, outcome.jpeg.byteOffset, outcome.jpeg.byteLength));
+      const notFound = new QrwError('NOT_FOUND', `No result ${request.params.file}: unknown, or expired.`);
+      if (id === undefined) throw notFound;
+      const deadline = Date.now() + RESULT_WAIT_MS;
+      for (;;) {
+        const view = await jobs.get(id).catch((err: unknown) => {
+          throw (err as { code?: string }).code === 'JOB_NOT_FOUND' ? notFound : err;
+        });
+        if (view.type !== COMPAT_JOB_TYPE || view.state === 'cancelled') throw notFound;
+        if (view.state === 'failed') throw new QrwError(view.error!.code as QrwError['code'], view.error!.message, view.error!.details);
+        if (view.state === 'completed') break;
+        if (Date.now() >= deadline || request.raw.destroyed) throw new QrwError('SATURATED', 'The photo is still being made; ask again in a moment.');
+        await new Promise((resolve) => setTimeout(resolve, RESULT_POLL_MS));
+      }
+      const result = await jobs.result(id);
+      return reply.header('Content-Type', 'image/jpeg').header('Content-Length', result.bytes).header('Cache-Control', 'no-store').send(result.stream);
     },
   );
-  return jobs;
 }

@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { once } from 'node:events';
-import { Redis } from 'ioredis';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CompatJobs } from '../../../src/http/routes/idphoto-compat.js';
 import type { App } from '../../../src/server.js';
 import { injectableApp } from '../../helpers/app.js';
-import { REDIS_URL, requireRedis } from '../../helpers/redis.js';
+import { REDIS_URL, deleteKeys, requireRedis } from '../../helpers/redis.js';
 import { sharedPath } from '../../helpers/shared.js';
 
 // The original ID-photo service's API, served by an ID-photo-only process (TOOLS=idphoto), through app.inject().
@@ -91,46 +90,30 @@ describe('with the QR tool too (TOOLS=qr,idphoto)', () => {
   });
 });
 
-describe('the jobs kept in memory', () => {
-  it('waits for a running job, keeps its result for the TTL, then forgets it and its bytes', async () => {
-    const jobs = new CompatJobs({ ttlSeconds: 1, maxBytes: 0 });
-    let finish!: (jpeg: Uint8Array) => void;
-    await jobs.start('a', new Promise<Uint8Array>((resolve) => (finish = resolve)));
-    const waiting = jobs.outcome('a');
-    setTimeout(() => finish(new Uint8Array(1000)), 20);
-    expect(await waiting).toEqual({ jpeg: new Uint8Array(1000) });
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(await jobs.outcome('a')).toEqual({ jpeg: new Uint8Array(1000) });
-    expect(jobs.bytes).toBeGreaterThanOrEqual(1000);
-    await jobs.start('b', Promise.reject(new Error('boom')));
-    expect(await jobs.outcome('b')).toEqual({ error: { code: 'INTERNAL', message: expect.not.stringContaining('boom') } });
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    expect(await jobs.outcome('a')).toBeUndefined();
-    expect(await jobs.outcome('b')).toBeUndefined();
-    expect(jobs.bytes).toBe(0);
+describe.runIf(requireRedis)('the jobs on the ID-photo queue (Redis)', () => {
+  const prefix = `qrw-test-compat-${process.pid}:`;
+  let here: App;
+  let there: App;
+  beforeAll(async () => {
+    const env = { TOOLS: 'idphoto', REDIS_URL, REDIS_KEY_PREFIX: prefix, JOBS_DIR: join(tmpdir(), `qrw-compat-${process.pid}`) };
+    // One replica only queues; the other runs the ID-photo jobs and answers for them.
+    [here, there] = await Promise.all([injectableApp({ ...env, JOB_CONCURRENCY: '0' }), injectableApp(env)]);
   });
-});
+  afterAll(async () => {
+    await Promise.all([here.server.close(), there.server.close()]);
+    await deleteKeys(`${prefix}*`);
+  });
 
-describe.runIf(requireRedis)('the jobs kept in Redis', () => {
-  it('lets another replica wait for a job and read its result, until the TTL', async () => {
-    const redis = new Redis(REDIS_URL, { lazyConnect: false });
-    if (redis.status !== 'ready') await once(redis, 'ready');
-    try {
-      const shared = { redis, prefix: `test:compat:${crypto.randomUUID()}:` };
-      const [here, there] = [new CompatJobs({ ttlSeconds: 1, maxBytes: 0, redis: shared }), new CompatJobs({ ttlSeconds: 1, maxBytes: 0, redis: shared })];
-      let finish!: (jpeg: Uint8Array) => void;
-      await here.start('job', new Promise<Uint8Array>((resolve) => (finish = resolve)));
-      // The other replica sees the job pending and waits for it.
-      const waiting = there.outcome('job');
-      setTimeout(() => finish(new Uint8Array([1, 2, 3])), 300);
-      expect(await waiting).toEqual({ jpeg: new Uint8Array([1, 2, 3]) });
-      expect(here.bytes).toBe(0);
-      expect(await there.outcome('unknown')).toBeUndefined();
-      await new Promise((resolve) => setTimeout(resolve, 1100));
-      expect(await there.outcome('job')).toBeUndefined();
-      expect(await redis.exists(`${shared.prefix}job`)).toBe(0);
-    } finally {
-      redis.disconnect();
-    }
+  it('a photo queued on one replica is made by another, and either answers for it', async () => {
+    const res = await here.server.inject({ method: 'POST', url: '/api/v1/generate', payload: form({ background_color: 'white', size_type: '2-inch' }) });
+    expect(res.statusCode, res.body).toBe(200);
+    const job = res.json() as { job_id: string; result_url: string };
+    const result = await here.server.inject({ method: 'GET', url: job.result_url });
+    expect(result.statusCode, result.body).toBe(200);
+    expect(await sharp(result.rawPayload).metadata()).toMatchObject({ format: 'jpeg', width: 413, height: 626 });
+    const elsewhere = await there.server.inject({ method: 'GET', url: job.result_url });
+    expect(Buffer.compare(elsewhere.rawPayload, result.rawPayload)).toBe(0);
+    // It is a job like any other: its state is on the job API too.
+    expect((await there.server.inject({ method: 'GET', url: `/api/v1/jobs/${job.job_id}` })).json()).toMatchObject({ type: 'idphoto-photo', state: 'completed' });
   });
 });

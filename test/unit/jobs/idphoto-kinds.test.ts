@@ -52,7 +52,7 @@ describe('idPhotoJobKind', () => {
   it('runs on the ID-photo queue, takes ZIPs and multipart files, answers a ZIP', () => {
     expect(kind.tool).toBe('idphoto');
     expect(kind.accepts).toEqual(['application/zip', 'application/x-zip-compressed', 'multipart/form-data']);
-    expect(kind.resultType('text/csv')).toBe('application/zip');
+    expect(kind.resultType('text/csv', {})).toBe('application/zip');
   });
 
   it('refuses unknown and bad options by name, and takes good ones', () => {
