@@ -28,6 +28,14 @@ export interface ErrorBody {
 
 type FrameworkError = Partial<FastifyError>;
 
+/**
+ * The multipart parser (@fastify/busboy) rejects a malformed body with plain Errors that carry no code
+ * or status: these are its messages for a body the client got wrong (no or too long a boundary, a body
+ * that ends early), found by fuzzing (docs/design/fuzzing.md).
+ */
+const MULTIPART_PARSER_ERROR =
+  /^(Multipart: Boundary not found|Boundary required|Unexpected end of multipart data|\w+ terminated early due to unexpected end of multipart data|The needle cannot (be an empty String\/Buffer|have a length bigger than 256)\.)$/;
+
 /** Maps anything thrown in a request (ours, Fastify's, a plugin's) to a status and the one error body shape. */
 export function toHttpError(err: unknown, maxBodyBytes: number): { status: number; body: ErrorBody } {
   const make = (code: ErrorCode, message: string, details?: Record<string, unknown>) => ({
@@ -63,6 +71,7 @@ export function toHttpError(err: unknown, maxBodyBytes: number): { status: numbe
     default:
       break;
   }
+  if (err instanceof Error && MULTIPART_PARSER_ERROR.test(err.message)) return make('INVALID_REQUEST', `The multipart body is malformed: ${err.message}`);
   if (e.statusCode === 413) return make('BODY_TOO_LARGE', `The request body is larger than the limit of ${maxBodyBytes} bytes.`, { limit: maxBodyBytes });
   if (e.statusCode === 415) return make('UNSUPPORTED_MEDIA_TYPE', 'This Content-Type is not accepted here.');
   if (e.statusCode === 429) return make('RATE_LIMITED', e.message ?? 'Too many requests; slow down.');
