@@ -51,6 +51,9 @@ interface Server {
   readonly base: string;
 }
 
+/** The server of the moment, stopped however the run ends. */
+let running: Server | undefined;
+
 const jobsDir = mkdtempSync(join(tmpdir(), 'qrw-fuzz-jobs-'));
 
 async function startServer(): Promise<Server> {
@@ -118,6 +121,7 @@ async function main(): Promise<void> {
   const corpus = await loadCorpus();
   const arbitrary = fuzzCases(corpus);
   let server = await startServer();
+  running = server;
   let rss = new PeakSampler(() => rssOf(server.child.pid!));
   let peakRss = 0;
   const tally = new AnswerTally();
@@ -159,6 +163,7 @@ async function main(): Promise<void> {
       findings.push({ index: drawn, kind: 'crash', what: `server exited (${server.child.exitCode ?? server.child.signalCode})`, file });
       peakRss = Math.max(peakRss, rss.stop());
       server = await startServer();
+      running = server;
       rss = new PeakSampler(() => rssOf(server.child.pid!));
     }
     if ((drawn / DRAW) % 10 === 9) {
@@ -205,4 +210,9 @@ async function main(): Promise<void> {
   process.exitCode = findings.length > 0 || healthFailures.length > 0 ? 1 : 0;
 }
 
-await main();
+try {
+  await main();
+} finally {
+  // A run that failed midway must not leave its server behind.
+  if (running && running.child.exitCode === null && running.child.signalCode === null) running.child.kill('SIGTERM');
+}

@@ -40,6 +40,15 @@ export function toWire(c: FuzzCase): Buffer {
   return Buffer.concat([Buffer.from(head, 'latin1'), c.body ?? Buffer.alloc(0)]);
 }
 
+/** A saved request (the `.http` file of a finding) back as a case, for a regression test to replay with app.inject(). */
+export function fromWire(bytes: Buffer): FuzzCase {
+  const end = bytes.indexOf('\r\n\r\n');
+  const [line, ...fields] = bytes.subarray(0, end).toString('latin1').split('\r\n');
+  const [method, url] = line!.split(' ');
+  const headers = Object.fromEntries(fields.map((f) => [f.slice(0, f.indexOf(':')).toLowerCase(), f.slice(f.indexOf(':') + 1).trim()]));
+  return { target: 'http', what: line!, method: method!, url: url!, headers, body: bytes.subarray(end + 4) };
+}
+
 /** Sends bytes on a fresh connection and reads until the server closes it (or `timeoutMs` passes: a hang). */
 export function sendRaw(port: number, bytes: Buffer, timeoutMs: number): Promise<Answer> {
   const started = performance.now();

@@ -471,7 +471,7 @@ const rawCase: fc.Arbitrary<FuzzCase> = fc.tuple(fc.constantFrom(...Object.keys(
 });
 
 export interface CaseWeights {
-  /** ID-photo cases cost about 0.3 s each with the default engine: kept fewer. */
+  /** ID-photo cases cost about 0.3 s each with the default engine: kept fewer (an integer weight; 0: none). */
   readonly idphoto: number;
   /** Whether raw-socket cases are included (not through app.inject()). */
   readonly raw: boolean;

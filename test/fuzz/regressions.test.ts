@@ -1,0 +1,99 @@
+/**
+ * What the fuzzer found (docs/design/fuzzing.md), each with the input that caused it: the saved request
+ * (test/fuzz/fixtures/*.http, bytes as they went on the wire) or the same breakage built here.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { injectableApp } from '../helpers/app.js';
+import { startTestServer } from '../helpers/server.js';
+import { fromWire } from './run.js';
+import { multipartBody } from './targets.js';
+
+type App = Awaited<ReturnType<typeof injectableApp>>;
+
+const jobsDir = mkdtempSync(join(tmpdir(), 'qrw-fuzz-regressions-'));
+let app: App;
+beforeAll(async () => {
+  app = await injectableApp({ JOBS_DIR: jobsDir, REDIS_URL: '' });
+});
+afterAll(async () => {
+  await app?.server.close();
+  rmSync(jobsDir, { recursive: true, force: true });
+});
+
+const fixture = (name: string) => fromWire(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
+
+/** Every route that reads a multipart body. */
+const MULTIPART_ROUTES = ['/api/v1/decode', '/api/v1/decode/batch', '/decode', '/api/v1/batch/decode', '/api/v1/idphoto', '/api/v1/idphoto/sheet', '/api/v1/batch/idphoto', '/api/v1/jobs?type=decode'];
+
+const file = { name: 'image', filename: 'a.png', type: 'image/png', body: Buffer.from('not really a png, the parser fails first') };
+
+/** The multipart parser's own errors (plain Errors, no status) were answered 500 INTERNAL. */
+const BROKEN_MULTIPART: Record<string, { type: string; body: Buffer }> = {
+  'no boundary parameter': { type: 'multipart/form-data', body: multipartBody([file], 'b0undary') },
+  'a boundary longer than the parser takes (256)': { type: `multipart/form-data; boundary=${'b'.repeat(300)}`, body: multipartBody([file], 'b'.repeat(300)) },
+  'no closing boundary': { type: 'multipart/form-data; boundary=b0undary', body: multipartBody([file], 'b0undary', false) },
+  'a body cut inside a part': { type: 'multipart/form-data; boundary=b0undary', body: multipartBody([file], 'b0undary').subarray(0, 90) },
+  'a damaged closing boundary only': { type: 'multipart/form-data; boundary=b0undary', body: Buffer.from('--b0undar$--\r\n') },
+};
+
+describe('fuzz finding: malformed multipart bodies were answered 500 INTERNAL', () => {
+  it.each(['multipart-no-boundary.http', 'multipart-damaged-closing-boundary.http'])('the saved input %s gets 400 INVALID_REQUEST', async (name) => {
+    const c = fixture(name);
+    const res = await app.server.inject({ method: c.method as 'POST', url: c.url, headers: c.headers, payload: c.body });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: { code: 'INVALID_REQUEST', message: expect.stringMatching(/^The multipart body is malformed: /) } });
+  });
+
+  for (const [name, { type, body }] of Object.entries(BROKEN_MULTIPART)) {
+    it(`${name}: 400 INVALID_REQUEST on every multipart route`, async () => {
+      const answers = await Promise.all(
+        MULTIPART_ROUTES.map(async (url) => {
+          const res = await app.server.inject({ method: 'POST', url, headers: { 'content-type': type }, payload: body });
+          return `${url} ${res.statusCode} ${(res.json() as { error?: { code?: string } }).error?.code}`;
+        }),
+      );
+      expect(answers).toEqual(MULTIPART_ROUTES.map((url) => `${url} 400 INVALID_REQUEST`));
+    });
+  }
+
+  it('the service still decodes a well-formed multipart upload after them', async () => {
+    const png = await app.server.inject({ method: 'GET', url: '/api/v1/generate?text=after%20the%20fuzz' });
+    const res = await app.server.inject({
+      method: 'POST',
+      url: '/api/v1/decode',
+      headers: { 'content-type': 'multipart/form-data; boundary=b0undary' },
+      payload: multipartBody([{ ...file, body: png.rawPayload }], 'b0undary'),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ texts: ['after the fuzz'] });
+  });
+});
+
+describe('fuzz finding: headers sent one byte at a time outlive REQUEST_TIMEOUT_MS', () => {
+  // Node checks request deadlines every connectionsCheckingInterval (30 s by default): a client that
+  // keeps sending a byte at a time is cut off up to 30 s late. Fixed by the server option named in
+  // docs/design/fuzzing.md (src/http/app.ts); until then this is expected to fail, and fails fast.
+  it.fails('a slow-header client is cut off within a few seconds of a 1 s request timeout', async () => {
+    const server = await startTestServer({ REQUEST_TIMEOUT_MS: '1000' });
+    try {
+      const socket = connect(Number(new URL(server.base).port), '127.0.0.1');
+      const head = 'GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ' + 'z'.repeat(1000);
+      let i = 0;
+      const drip = setInterval(() => socket.write(head[i++ % head.length]!), 200);
+      socket.on('error', () => undefined);
+      const closed = await new Promise<boolean>((resolve) => {
+        socket.on('close', () => resolve(true));
+        setTimeout(() => resolve(false), 5000);
+      });
+      clearInterval(drip);
+      socket.destroy();
+      expect(closed).toBe(true);
+    } finally {
+      await server.shutdown();
+    }
+  });
+});
