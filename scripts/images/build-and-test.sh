@@ -20,7 +20,7 @@ IMAGES=(
 # takes jobs from this machine's Redis, under a key prefix of its own so that it sees no one else's.
 SMOKES=(
   "qr-workshop:latest|service (image defaults, both tools)|||--qr --idphoto $PORTRAITS"
-  "qr-workshop:latest|qr (TOOLS=qr, as Compose and Kubernetes run it)|TOOLS=qr POOL_THREADS=1||--qr --load qr --seconds 10 --rss-limit-mb 256"
+  "qr-workshop:latest|qr (TOOLS=qr, as Compose and Kubernetes run it; API keys on, their SQLite store opened)|TOOLS=qr POOL_THREADS=1 AUTH_MODE=optional ACCOUNTS_DB=/tmp/qrw-smoke-keys.db||--qr --load qr --seconds 10 --rss-limit-mb 256"
   "qr-workshop:latest|idphoto (TOOLS=idphoto, as Compose and Kubernetes run it)|TOOLS=idphoto||--no-qr --idphoto $PORTRAITS --load idphoto --seconds 10 --rss-limit-mb 1024"
   "qr-workshop:latest|job worker (qrw worker)|REDIS_URL=${QRW_SMOKE_REDIS:-redis://127.0.0.1:6379/0} REDIS_KEY_PREFIX=qrw-image-smoke-$$:|node --max-semi-space-size=2 --heap-growing-percent=50 dist/src/cli/main.js worker|--rss-limit-mb 256"
 )
