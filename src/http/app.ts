@@ -72,6 +72,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // A client that stalls mid-request is disconnected after this much silence, and a whole request must arrive within it.
     connectionTimeout: config.requestTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
+    // Node checks request deadlines every connectionsCheckingInterval (30 s by default): at least every second here.
+    http: { connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs) },
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   });
 

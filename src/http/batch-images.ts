@@ -10,6 +10,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { archiveBatch, type ImageBatch } from '../app/batch-decode.js';
 import { entryLabel, zipLimits, type BatchItem } from '../batch/zip-reader.js';
 import { QrwError } from '../errors.js';
+import { malformedMultipart } from './plugins/errors.js';
 import { clientGone } from './plugins/uploads.js';
 
 export const ZIP_TYPES = /^application\/(zip|x-zip-compressed)$/i;
@@ -88,10 +89,18 @@ async function multipartBody(request: FastifyRequest, limits: ImageBatchLimits, 
   }
   if (!first) throw new QrwError('MISSING_IMAGE', `The multipart form has no file in the fields ${[...IMAGE_FIELDS].join(', ')}.`);
   const firstFile = first;
+  // A body that breaks after the first line is told as the client's error in the batch's last line, not as INTERNAL.
+  const nextPart = (): Promise<Part | undefined> =>
+    parts.next().then(
+      (next) => next.value,
+      (err: unknown) => {
+        throw malformedMultipart(err) ?? err;
+      },
+    );
   async function* items(): AsyncGenerator<BatchItem> {
     let spent = 0;
     let rows = 0;
-    for (let part: Part | undefined = firstFile; part; part = (await parts.next()).value) {
+    for (let part: Part | undefined = firstFile; part; part = await nextPart()) {
       if (part.type === 'field')
         throw new QrwError('INVALID_OPTION', `The field "${part.fieldname}" comes after the files; options come before them (or in the query string).`, { option: part.fieldname });
       if (!IMAGE_FIELDS.has(part.fieldname)) {

@@ -36,6 +36,11 @@ type FrameworkError = Partial<FastifyError>;
 const MULTIPART_PARSER_ERROR =
   /^(Multipart: Boundary not found|Boundary required|Unexpected end of multipart data|\w+ terminated early due to unexpected end of multipart data|The needle cannot (be an empty String\/Buffer|have a length bigger than 256)\.)$/;
 
+/** The multipart parser's complaint about a body the client got wrong, as INVALID_REQUEST; undefined for anything else. */
+export function malformedMultipart(err: unknown): QrwError | undefined {
+  return err instanceof Error && MULTIPART_PARSER_ERROR.test(err.message) ? new QrwError('INVALID_REQUEST', `The multipart body is malformed: ${err.message}`) : undefined;
+}
+
 /** Maps anything thrown in a request (ours, Fastify's, a plugin's) to a status and the one error body shape. */
 export function toHttpError(err: unknown, maxBodyBytes: number): { status: number; body: ErrorBody } {
   const make = (code: ErrorCode, message: string, details?: Record<string, unknown>) => ({
@@ -71,7 +76,8 @@ export function toHttpError(err: unknown, maxBodyBytes: number): { status: numbe
     default:
       break;
   }
-  if (err instanceof Error && MULTIPART_PARSER_ERROR.test(err.message)) return make('INVALID_REQUEST', `The multipart body is malformed: ${err.message}`);
+  const malformed = malformedMultipart(err);
+  if (malformed) return make(malformed.code, malformed.message);
   if (e.statusCode === 413) return make('BODY_TOO_LARGE', `The request body is larger than the limit of ${maxBodyBytes} bytes.`, { limit: maxBodyBytes });
   if (e.statusCode === 415) return make('UNSUPPORTED_MEDIA_TYPE', 'This Content-Type is not accepted here.');
   if (e.statusCode === 429) return make('RATE_LIMITED', e.message ?? 'Too many requests; slow down.');
