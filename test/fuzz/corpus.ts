@@ -9,11 +9,12 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import yazl from 'yazl';
 import { generateQr } from '../../src/qr/generate.js';
 import { parseGenerateOptions } from '../../src/qr/options.js';
+import { pngChunk } from '../helpers/images.js';
 
 export interface Seed {
   /** Where it came from or what it is, for reports. */
@@ -64,15 +65,6 @@ function corpusPictures(count: number, maxBytes: number): Seed[] {
   const jpeg = pictures.find((f) => /\.jpe?g$/i.test(f));
   if (jpeg && !picked.includes(jpeg)) picked.push(jpeg);
   return picked.map((f) => ({ label: `corpus/${relative(dir, f)}`, bytes: readFileSync(f) }));
-}
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
-  return Buffer.concat([head, data, crc]);
 }
 
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

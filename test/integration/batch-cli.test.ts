@@ -2,47 +2,16 @@
  * `qrw batch` as a user runs it (the built CLI in its own process): generate a ZIP from a CSV and read
  * images from a folder or a ZIP, on this machine's worker pool and through a real server's job API.
  */
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceProcess } from '../helpers/process.js';
+import { qrw } from '../helpers/cli.js';
 import { sharedPath } from '../helpers/shared.js';
 import { makeZip } from '../helpers/zips.js';
 import { hasZbar, requireZbar, zbarDecode } from '../helpers/zbar.js';
-
-const cliEntry = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
-
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** `qrw ...` in `cwd`; `onStderr` sees stderr as it arrives (to interrupt a run midway). */
-function qrw(cwd: string, args: string[], onStderr?: (stderr: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliEntry, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-      onStderr?.(stderr, child);
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`qrw ${args.join(' ')} did not exit within 50 s: ${stderr}`));
-    }, 50_000);
-    child.once('exit', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
 
 /** Every entry of a ZIP file, by name. */
 async function unzip(file: string): Promise<Map<string, Buffer>> {

@@ -1,45 +1,18 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { qrw } from '../helpers/cli.js';
 import { sharedPath } from '../helpers/shared.js';
 
-const cliEntry = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 const portrait = (name: string): string => sharedPath(`idphoto/portraits/${name}`);
-
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** `qrw ...` as a user runs it; the process must exit by itself (the models are released). */
-function qrw(cwd: string, ...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliEntry, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`qrw ${args.join(' ')} did not exit within 50 s: ${stderr}`));
-    }, 50_000);
-    child.once('exit', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
 
 describe('qrw idphoto', () => {
   const dir = mkdtempSync(join(tmpdir(), 'qrw-idphoto-'));
 
   it('makes a JPEG at 300 dpi with its print sheet, and --report lists each rule passed or failed', async () => {
-    const r = await qrw(dir, 'idphoto', portrait('011.jpg'), '--spec', 'us-passport', '--bg', 'white', '-o', 'out.jpg', '--sheet', '4x6', '--sheet-out', 'sheet.jpg', '--report');
+    const r = await qrw(dir, ['idphoto', portrait('011.jpg'), '--spec', 'us-passport', '--bg', 'white', '-o', 'out.jpg', '--sheet', '4x6', '--sheet-out', 'sheet.jpg', '--report']);
     expect(r.stderr).toContain('wrote out.jpg, sheet.jpg');
     expect(r.status).toBe(0);
     const photo = await sharp(join(dir, 'out.jpg')).metadata();
@@ -58,7 +31,7 @@ describe('qrw idphoto', () => {
   });
 
   it('--json prints the report as JSON; the format follows -o (.png)', async () => {
-    const r = await qrw(dir, 'idphoto', portrait('016.jpg'), '--spec', 'cn-1inch', '--bg', 'blue', '-o', 'blue.png', '--json');
+    const r = await qrw(dir, ['idphoto', portrait('016.jpg'), '--spec', 'cn-1inch', '--bg', 'blue', '-o', 'blue.png', '--json']);
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout) as { spec: { id: string; dpi: number }; rules: { rule: string; passed: boolean }[]; timings: Record<string, number> };
     expect(report.spec).toMatchObject({ id: 'cn-1inch', dpi: 300 });
@@ -71,17 +44,17 @@ describe('qrw idphoto', () => {
 
   it('a text file: exit 1 and a message naming the file and the problem', async () => {
     writeFileSync(join(dir, 'notes.txt'), 'not a photo\n');
-    const r = await qrw(dir, 'idphoto', 'notes.txt', '-o', 'notes.jpg');
+    const r = await qrw(dir, ['idphoto', 'notes.txt', '-o', 'notes.jpg']);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('qrw: notes.txt: The data is not an image in a supported format');
     expect(existsSync(join(dir, 'notes.jpg'))).toBe(false);
   });
 
   it('a bad option: exit 2 with the API’s message and the flag', async () => {
-    const r = await qrw(dir, 'idphoto', portrait('011.jpg'), '-o', 'x.jpg', '--spec', 'nowhere-passport');
+    const r = await qrw(dir, ['idphoto', portrait('011.jpg'), '-o', 'x.jpg', '--spec', 'nowhere-passport']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^qrw: Unknown spec nowhere-passport; .*\(--spec\)$/m);
-    const bad = await qrw(dir, 'idphoto', portrait('011.jpg'), '-o', 'x.jpg', '--max-kb', 'lots');
+    const bad = await qrw(dir, ['idphoto', portrait('011.jpg'), '-o', 'x.jpg', '--max-kb', 'lots']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('maxKb must be a number from 1 to 102400. (--max-kb)');
   });
@@ -92,7 +65,7 @@ describe('qrw idphoto', () => {
     copyFileSync(portrait('011.jpg'), join(input, 'a.jpg'));
     copyFileSync(portrait('016.jpg'), join(input, 'b.jpg'));
     writeFileSync(join(input, 'readme.txt'), 'not a photo\n');
-    const r = await qrw(dir, 'idphoto', 'batch', '-o', 'batch-out', '--spec', 'uk-passport', '--dpi', '600');
+    const r = await qrw(dir, ['idphoto', 'batch', '-o', 'batch-out', '--spec', 'uk-passport', '--dpi', '600']);
     expect(r.status).toBe(1);
     expect(readdirSync(join(dir, 'batch-out')).sort()).toEqual(['a.jpg', 'b.jpg']);
     // Not a terminal: one plain progress line per file.
