@@ -14,7 +14,7 @@ import type { Metrics } from '../platform/metrics.js';
 import { redisState } from '../platform/redis.js';
 import { VERSION } from '../platform/version.js';
 import { registerAuth } from './plugins/auth.js';
-import { silentConnectionsCloser } from './plugins/connections.js';
+import { registerBodyDeadline, silentConnectionsCloser } from './plugins/connections.js';
 import { registerDocs } from './plugins/docs.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerObservability } from './plugins/observability.js';
@@ -86,6 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     if (!readiness.accepting) reply.header('Connection', 'close');
   });
 
+  registerBodyDeadline(server, config.requestTimeoutMs);
   registerErrorHandling(server, config.maxBodyBytes);
   registerObservability(server, metrics);
   await registerUploads(server, config.maxBodyBytes);
