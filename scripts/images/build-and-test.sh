@@ -45,6 +45,8 @@ service_pid=
 cleanup() {
   if [ -n "$service_pid" ]; then kill -KILL "$service_pid" 2>/dev/null || true; fi
   for c in "${containers[@]}"; do buildah rm "$c" >/dev/null 2>&1 || true; done
+  # The worker's smoke test made its queues' keys in the shared Redis under its own prefix.
+  if command -v redis-cli >/dev/null 2>&1; then redis-cli --scan --pattern "qrw-image-smoke-$$:*" 2>/dev/null | xargs -r redis-cli del >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
 for c in $(buildah containers --noheading --format '{{.ContainerName}}' | grep '^qrw-smoke-' || true); do buildah rm "$c" >/dev/null || true; done

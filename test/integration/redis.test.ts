@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startTestServer } from '../helpers/server.js';
-import { PrivateRedis, REDIS_URL, freePort, requireRedis } from '../helpers/redis.js';
+import { PrivateRedis, REDIS_URL, deleteKeys, freePort, requireRedis } from '../helpers/redis.js';
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
 const running: Server[] = [];
@@ -12,9 +12,13 @@ afterEach(async () => {
   privateRedis = undefined;
 });
 
+/** This file's keys in the shared Redis (the job queues' keys do not expire): deleted when it ends. */
+const KEY_PREFIX = `qrw-test-redis-${process.pid}-`;
+afterAll(() => deleteKeys(`${KEY_PREFIX}*`));
+
 /** Replicas of the service sharing one Redis; a fresh key prefix keeps runs apart. */
 async function replicas(count: number, env: Record<string, string>): Promise<Server[]> {
-  const prefix = `qrw-test-${randomUUID()}:`;
+  const prefix = `${KEY_PREFIX}${randomUUID()}:`;
   const servers = await Promise.all(Array.from({ length: count }, () => startTestServer({ POOL_THREADS: '1', REDIS_KEY_PREFIX: prefix, SHARED_CACHE_TTL: '120', ...env })));
   running.push(...servers);
   for (const s of servers) await waitFor(async () => (await ready(s)).redis === 'ready');
