@@ -43,8 +43,10 @@ export async function registerOverload(server: FastifyInstance, config: Overload
       timeWindow: config.rateLimitWindowMs,
       // With Redis every replica counts against the same limit; while Redis is unreachable requests are not limited.
       ...(redis && { redis, nameSpace: `${config.redisKeyPrefix}rate:`, skipOnError: true }),
-      // A request with a key is limited by its key (plugins/auth.ts), not by its address.
-      allowList: (request) => isOpsRoute(request.url) || request.account !== undefined,
+      allowList: (request) => isOpsRoute(request.url),
+      // A client is its API key where it sent one (plugins/auth.ts runs first), else its address: the
+      // per-route limits (the ID photos' 10 a minute) hold per key, beside the key's own rate and quotas.
+      keyGenerator: (request) => (request.account ? `key:${request.account.name}` : request.ip),
       errorResponseBuilder: (_request, context) =>
         new QrwError('RATE_LIMITED', `Too many requests: the limit is ${context.max} per ${context.after === undefined ? 'window' : 'window; retry in ' + context.after}.`),
     });

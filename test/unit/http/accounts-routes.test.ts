@@ -184,3 +184,24 @@ describe('AUTH_MODE=required', () => {
     expect((await app.server.inject({ method: 'POST', url: '/api/v1/generate', payload: { text: 'x', format: 'svg' }, headers: { authorization: `Bearer ${key}` } })).statusCode).toBe(200);
   });
 });
+
+describe('the limits that are settings, with keys', () => {
+  it('count a keyed request against its key: two keys from one address each get RATE_LIMIT_MAX, the anonymous address its own', async () => {
+    const app = await injectableApp({ ...env('optional', 'per-key-limits.db'), RATE_LIMIT_MAX: '2', RATE_LIMIT_WINDOW: '1m' });
+    const accounts = await keysFor('per-key-limits.db');
+    try {
+      const [a, b] = [(await accounts.create('limit-a', parsePolicy({}))).key, (await accounts.create('limit-b', parsePolicy({}))).key];
+      const statuses = async (headers: Record<string, string>): Promise<number[]> => {
+        const out: number[] = [];
+        for (let i = 0; i < 3; i++) out.push((await app.server.inject({ method: 'GET', url: '/api/v1/generate?text=limit&format=svg', headers })).statusCode);
+        return out;
+      };
+      expect(await statuses({ 'x-api-key': a })).toEqual([200, 200, 429]);
+      expect(await statuses({ 'x-api-key': b })).toEqual([200, 200, 429]);
+      expect(await statuses({})).toEqual([200, 200, 429]);
+    } finally {
+      await app.server.close();
+      await accounts.store.close();
+    }
+  });
+});
