@@ -74,20 +74,18 @@ export class JobService {
     let known = kinds;
     if (settings.redisUrl) {
       // Every tool's queue takes and answers for its jobs; this process runs those of the tools it serves.
-      for (const tool of new Set(Object.values(kinds).map((kind) => kind.tool))) {
-        const own = Object.fromEntries(Object.entries(kinds).filter(([, kind]) => kind.tool === tool));
-        const runs = Object.values(own).some((kind) => kind.run);
-        const options = {
-          ...common,
-          kinds: own,
-          redisUrl: settings.redisUrl,
-          keyPrefix: settings.redisKeyPrefix,
-          queueName: QUEUE_NAMES[tool],
-          concurrency: runs ? runJobs : 0,
-          lockMs: settings.jobLockMs,
-        };
-        queues.set(tool, await BullJobQueue.open(options));
-      }
+      // Opened together: each waits for Redis at most a few seconds, and a start with Redis away should wait once.
+      const redisUrl = settings.redisUrl;
+      const tools = [...new Set(Object.values(kinds).map((kind) => kind.tool))];
+      const opened = await Promise.all(
+        tools.map((tool) => {
+          const own = Object.fromEntries(Object.entries(kinds).filter(([, kind]) => kind.tool === tool));
+          const runs = Object.values(own).some((kind) => kind.run);
+          const options = { ...common, kinds: own, redisUrl, keyPrefix: settings.redisKeyPrefix, queueName: QUEUE_NAMES[tool], concurrency: runs ? runJobs : 0, lockMs: settings.jobLockMs };
+          return BullJobQueue.open(options);
+        }),
+      );
+      tools.forEach((tool, i) => queues.set(tool, opened[i]!));
     } else {
       // Without Redis no other process could run a job: only the kinds this one runs are taken.
       known = Object.fromEntries(Object.entries(kinds).filter(([, kind]) => kind.run));
