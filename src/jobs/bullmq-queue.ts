@@ -85,7 +85,8 @@ export class BullJobQueue implements JobQueue {
     worker.on('error', (err) => logger.warn({ err: err.message }, 'job worker: redis error'));
     const subscriber = redis.duplicate();
     subscriber.on('error', (err: Error) => logger.debug({ err: err.message }, 'job cancel channel: redis error'));
-    await subscriber.subscribe(cancelChannel(keyPrefix));
+    // Not awaited: with Redis away it would wait for it, and the process must start anyway (ioredis subscribes once connected, and again after a reconnect).
+    subscriber.subscribe(cancelChannel(keyPrefix)).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'job cancel channel: not subscribed'));
     subscriber.on('message', (_channel, id: string) => void worker.cancelJob(id, CANCELLED_MESSAGE));
     const self = new BullJobQueue(options, redis, queue, worker, subscriber);
     holder.self = self;

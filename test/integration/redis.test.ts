@@ -101,3 +101,22 @@ describe.runIf(requireRedis)('when Redis goes away', () => {
     expect(statuses).toEqual([200, 200, 200, 429]);
   });
 });
+
+describe.runIf(requireRedis)('when Redis is not there at start', () => {
+  it('starts anyway: answers, refuses jobs with 503 QUEUE_UNAVAILABLE, and queues them once Redis comes', async () => {
+    const port = await freePort();
+    const server = await startTestServer({ POOL_THREADS: '1', REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_KEY_PREFIX: `${KEY_PREFIX}${randomUUID()}:` });
+    running.push(server);
+    const submit = (): Promise<Response> => fetch(`${server.base}/api/v1/jobs?type=generate`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'text\nlate redis\n' });
+    expect((await fetch(`${server.base}/health`)).status).toBe(200);
+    expect((await fetch(`${server.base}/api/v1/generate?text=no%20redis`)).status).toBe(200);
+    const refused = await submit();
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('QUEUE_UNAVAILABLE');
+
+    privateRedis = new PrivateRedis(port);
+    await privateRedis.start();
+    await waitFor(async () => (await ready(server)).redis === 'ready');
+    await waitFor(async () => (await submit()).status === 202);
+  });
+});
