@@ -68,15 +68,16 @@ export async function assembleApp(config: Config, engines: Engines, pools: Metri
       undefined,
       countingIdPhotoListener(idPhotoMetrics(metrics)),
     );
+  const accounts = config.authMode === 'off' ? undefined : await openAccounts(config, redis, logger, metrics.registry);
   const batch = await startBatchTools(
     { qr: engine && { engine, threads: config.poolThreads }, idphoto: idphotoService && { service: idphotoService, threads: config.idphotoThreads } },
     config,
     logger,
     metrics,
     config.jobConcurrency,
+    accounts && ((key, work) => accounts.recordWork(key, work)),
   );
   started.batch = batch;
-  const accounts = config.authMode === 'off' ? undefined : await openAccounts(config, redis, logger, metrics.registry);
   const app = await buildApp({
     config,
     logger,

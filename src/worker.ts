@@ -9,6 +9,8 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { openAccounts } from './accounts/setup.js';
+import { countingIdPhotoListener, countingQrEngine } from './accounts/usage.js';
 import { IdPhotoService, idPhotoCodec, idPhotoMetrics, poolIdPhotoEngine } from './app/idphoto.js';
 import { ResultCache } from './app/image-cache.js';
 import { poolEngine } from './app/qr-engine.js';
@@ -17,6 +19,7 @@ import { startBatchTools } from './jobs/setup.js';
 import { ConfigError, loadConfig, type Config } from './platform/config.js';
 import { createLogger } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
+import { connectRedis } from './platform/redis.js';
 import { VERSION } from './platform/version.js';
 import { setNativeDecode } from './recognise/index.js';
 import { startIdPhotoPools } from './workers/idphoto-pool.js';
@@ -39,13 +42,18 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   // The metrics exist before the jobs that report to them; the gauge reads the queues once they are there.
   const started: { jobs?: JobService } = {};
   const metrics = createMetrics({ pools, cacheBytes: () => 0, redisUp: () => undefined, jobCounts: () => started.jobs?.counts() });
-  const photos = idphotoPools && new IdPhotoService(poolIdPhotoEngine(idphotoPools.main, idphotoPools.dedicated), new ResultCache(0, idPhotoCodec), undefined, idPhotoMetrics(metrics));
+  // A job submitted with an API key has its work counted for that key, here where it runs, whatever this process's AUTH_MODE.
+  const redis = await connectRedis(config.redisUrl, 'cache', logger);
+  const accounts = await openAccounts(config, redis, logger, metrics.registry);
+  const photos =
+    idphotoPools && new IdPhotoService(poolIdPhotoEngine(idphotoPools.main, idphotoPools.dedicated), new ResultCache(0, idPhotoCodec), undefined, countingIdPhotoListener(idPhotoMetrics(metrics)));
   const { jobs } = await startBatchTools(
-    { qr: qrPool && { engine: poolEngine(qrPool), threads: qrPool.threads }, idphoto: photos && { service: photos, threads: idphotoPools!.main.threads } },
+    { qr: qrPool && { engine: countingQrEngine(poolEngine(qrPool)), threads: qrPool.threads }, idphoto: photos && { service: photos, threads: idphotoPools!.main.threads } },
     config,
     logger,
     metrics,
     Math.max(1, config.jobConcurrency),
+    (key, work) => accounts.recordWork(key, work),
   );
   started.jobs = jobs;
   let accepting = true;
@@ -72,6 +80,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
       accepting = false;
       await jobs.close(graceMs);
       await Promise.all(pools.map((p) => p.close()));
+      await redis.quit().catch(() => redis.disconnect());
       server.close();
       server.closeAllConnections();
     },

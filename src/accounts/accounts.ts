@@ -7,7 +7,7 @@ import type { KeyMetrics } from './metrics.js';
 import type { KeyPolicy } from './policy.js';
 import type { QuotaCounter, QuotaDecision } from './quota.js';
 import { requestField, type AccountStore, type KeyRecord, type UsageFields } from './store.js';
-import { WORKS, type WorkCounts } from './usage.js';
+import { WORKS, type WorkCounts } from '../app/work-counts.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -91,13 +91,21 @@ export class Accounts {
   record(record: KeyRecord, usage: RequestUsage): void {
     const key = record.name;
     this.metrics?.requests.inc({ key, route: usage.route, status: String(usage.status) });
-    const fields: Record<string, number> = { [requestField(usage.route, usage.status)]: 1, bytesIn: usage.bytesIn, bytesOut: usage.bytesOut };
-    for (const work of WORKS) {
-      fields[work] = usage.work[work];
-      if (usage.work[work] > 0) this.metrics?.work.inc({ key, work }, usage.work[work]);
-    }
     if (usage.bytesIn > 0) this.metrics?.bytes.inc({ key, direction: 'in' }, usage.bytesIn);
     if (usage.bytesOut > 0) this.metrics?.bytes.inc({ key, direction: 'out' }, usage.bytesOut);
+    this.add(key, { [requestField(usage.route, usage.status)]: 1, bytesIn: usage.bytesIn, bytesOut: usage.bytesOut }, usage.work);
+  }
+
+  /** The work of a job, counted for the key that submitted it when the attempt that did it ends. */
+  recordWork(key: string, work: WorkCounts): void {
+    if (WORKS.some((w) => work[w] > 0)) this.add(key, {}, work);
+  }
+
+  private add(key: string, fields: Record<string, number>, work: WorkCounts): void {
+    for (const w of WORKS) {
+      fields[w] = work[w];
+      if (work[w] > 0) this.metrics?.work.inc({ key, work: w }, work[w]);
+    }
     this.store.addUsage(key, fields).catch((err: unknown) => this.log?.debug({ err: (err as Error).message, key }, 'accounts: usage not recorded'));
   }
 

@@ -1,31 +1,11 @@
 /**
- * The work each request did for its key: codes generated, images decoded, ID photos made. The request's
- * counters travel with its async context (AsyncLocalStorage), so the engines count without knowing about
- * requests or keys; work outside a keyed request (jobs run later, the CLI) is counted nowhere.
+ * The engines, wrapped to count what they deliver into the current work scope (app/work-counts.ts): a
+ * keyed request's, or a job's, whose counts go to the key that submitted it.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IdPhotoOutcomeListener } from '../app/idphoto.js';
 import type { QrEngine } from '../app/qr-engine.js';
 import type { CacheTier } from '../app/image-cache.js';
-
-export type Work = 'codes' | 'decoded' | 'idphotos';
-export const WORKS: readonly Work[] = ['codes', 'decoded', 'idphotos'];
-
-export type WorkCounts = Record<Work, number>;
-
-const scope = new AsyncLocalStorage<WorkCounts>();
-
-export const emptyWork = (): WorkCounts => ({ codes: 0, decoded: 0, idphotos: 0 });
-
-/** Runs `fn` (the rest of a request) with `counts` as the place its work is counted. */
-export function withWorkCounts<T>(counts: WorkCounts, fn: () => T): T {
-  return scope.run(counts, fn);
-}
-
-function countWork(work: Work, n = 1): void {
-  const counts = scope.getStore();
-  if (counts) counts[work] += n;
-}
+import { countWork } from '../app/work-counts.js';
 
 /** The QR engine, counting what it makes: codes generated (one by one, and the items of a batch that succeeded) and images decoded. */
 export function countingQrEngine(engine: QrEngine): QrEngine {

@@ -229,14 +229,21 @@ export class BullJobQueue implements JobQueue {
     const started = Date.now();
     let reported = { done: 0, failed: 0 };
     try {
-      const summary = await runJob(spec, token ?? String(job.attemptsStarted), kinds, storage, {
-        signal,
-        onProgress: (p) => {
-          events?.onItems?.(spec.type, p.done - reported.done, p.failed - reported.failed);
-          reported = { done: p.done, failed: p.failed };
-          void job.updateProgress(reported).catch(() => undefined);
+      const summary = await runJob(
+        spec,
+        token ?? String(job.attemptsStarted),
+        kinds,
+        storage,
+        {
+          signal,
+          onProgress: (p) => {
+            events?.onItems?.(spec.type, p.done - reported.done, p.failed - reported.failed);
+            reported = { done: p.done, failed: p.failed };
+            void job.updateProgress(reported).catch(() => undefined);
+          },
         },
-      });
+        events,
+      );
       await job.updateProgress({ done: summary.done, failed: summary.failed });
       const finishedAt = Date.now();
       events?.onFinished?.({ spec, state: 'completed', progress: summary, startedAt: started, finishedAt }, (finishedAt - started) / 1000);

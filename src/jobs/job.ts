@@ -22,6 +22,8 @@ export interface JobSpec {
   /** Items counted at submit. */
   readonly total: number;
   readonly callbackUrl?: string | undefined;
+  /** The name of the API key that submitted it: the job's work is counted in that key's usage. */
+  readonly key?: string | undefined;
   /** Milliseconds since the epoch. */
   readonly createdAt: number;
 }

@@ -128,14 +128,21 @@ export class MemoryJobQueue implements JobQueue {
     entry.startedAt = Date.now();
     const { onItems } = this.options.events ?? {};
     try {
-      await runJob(spec, randomUUID(), this.options.kinds, this.options.storage, {
-        signal: controller.signal,
-        onProgress: (p) => {
-          onItems?.(spec.type, p.done - entry.done, p.failed - entry.failed);
-          entry.done = p.done;
-          entry.failed = p.failed;
+      await runJob(
+        spec,
+        randomUUID(),
+        this.options.kinds,
+        this.options.storage,
+        {
+          signal: controller.signal,
+          onProgress: (p) => {
+            onItems?.(spec.type, p.done - entry.done, p.failed - entry.failed);
+            entry.done = p.done;
+            entry.failed = p.failed;
+          },
         },
-      });
+        this.options.events,
+      );
       this.finish(entry, 'completed');
     } catch (err) {
       if (entry.state !== 'running') return; // cancelled meanwhile

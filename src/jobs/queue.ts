@@ -5,6 +5,7 @@
  */
 import { QrwError } from '../errors.js';
 import type { BatchControl, BatchSummary } from '../app/batch.js';
+import { emptyWork, withWorkCounts, type WorkCounts } from '../app/work-counts.js';
 import type { JobRecord, JobSpec, JobState } from './job.js';
 import type { JobKinds } from './kinds.js';
 import type { JobStorage } from './storage.js';
@@ -32,22 +33,28 @@ export interface JobEvents {
   readonly onItems?: (type: string, done: number, failed: number) => void;
   /** An attempt ended (completed, failed or cancelled), in the process that ran it; `seconds` it took. */
   readonly onFinished?: (record: JobRecord, seconds: number) => void;
+  /** The work an attempt did, when it ends however it ends; a killed attempt reports nothing and its rerun reports all. */
+  readonly onWork?: (spec: JobSpec, work: WorkCounts) => void;
 }
 
 export const CANCELLED_MESSAGE = 'The job was cancelled.';
 
 /** Runs one attempt of a job: input from storage -> its kind's use case -> a part file, published when whole. */
-export async function runJob(spec: JobSpec, attempt: string, kinds: JobKinds, storage: JobStorage, control: BatchControl): Promise<BatchSummary> {
+export async function runJob(spec: JobSpec, attempt: string, kinds: JobKinds, storage: JobStorage, control: BatchControl, events: JobEvents | undefined): Promise<BatchSummary> {
   const run = kinds[spec.type]?.run;
   if (!run) throw new QrwError('INVALID_OPTION', `This process cannot run jobs of type "${spec.type}".`, { option: 'type' });
   const result = await storage.openResult(spec.id, attempt);
+  // The job's own scope: its work is never counted in the request that submitted it (the in-process queue starts it from there).
+  const work = emptyWork();
   try {
-    const summary = await run(spec, storage.dir(spec.id), result.out, control);
+    const summary = await withWorkCounts(work, () => run(spec, storage.dir(spec.id), result.out, control));
     result.out.end();
     await result.publish();
     return summary;
   } catch (err) {
     await result.discard();
     throw err;
+  } finally {
+    events?.onWork?.(spec, work);
   }
 }

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { QrwError } from '../errors.js';
+import type { WorkCounts } from '../app/work-counts.js';
 import type { Config, Tool } from '../platform/config.js';
 import { BullJobQueue, QUEUE_NAMES } from './bullmq-queue.js';
 import { callBack, checkCallbackUrl } from './callback.js';
@@ -33,6 +34,8 @@ export interface SubmitRequest {
   readonly options: Readonly<Record<string, string>>;
   readonly accept?: string | undefined;
   readonly callbackUrl?: string | undefined;
+  /** The submitting API key's name, where it came with one: the job's work is counted for it. */
+  readonly key?: string | undefined;
   /** Stores the body under the job's directory (the transport knows how its body is framed); rejects with the body's error. */
   readonly store: (storage: JobStorage, id: string) => Promise<void>;
 }
@@ -53,9 +56,17 @@ export class JobService {
 
   /**
    * BullMQ when REDIS_URL is set, else in this process. `runJobs`: jobs this process runs at once
-   * (JOB_CONCURRENCY for the API, at least one for `qrw worker` and without Redis).
+   * (JOB_CONCURRENCY for the API, at least one for `qrw worker` and without Redis). `recordUsage`: where
+   * the work of a keyed job is counted, in the process that runs it (absent with AUTH_MODE off).
    */
-  static async start(settings: JobSettings, kinds: JobKinds, logger: Logger, metrics: JobMetricsSink | undefined, runJobs: number): Promise<JobService> {
+  static async start(
+    settings: JobSettings,
+    kinds: JobKinds,
+    logger: Logger,
+    metrics: JobMetricsSink | undefined,
+    runJobs: number,
+    recordUsage?: (key: string, work: WorkCounts) => void,
+  ): Promise<JobService> {
     const storage = new JobStorage(settings.jobsDir);
     const holder: { service?: JobService } = {};
     const events: JobEvents = {
@@ -67,6 +78,9 @@ export class JobService {
         metrics?.finished(record.spec.type, record.state, seconds);
         logger.info({ job: record.spec.id, type: record.spec.type, state: record.state, items: record.progress, seconds }, 'job finished');
         if (record.spec.callbackUrl) void callBack(record.spec.callbackUrl, holder.service!.view(record), settings.jobCallbackPrivate, logger);
+      },
+      onWork: (spec, work) => {
+        if (spec.key !== undefined) recordUsage?.(spec.key, work);
       },
     };
     const common = { storage, maxQueued: settings.jobMaxQueued, ttlSeconds: settings.jobResultTtlSeconds, logger, events };
@@ -117,7 +131,17 @@ export class JobService {
     try {
       await request.store(this.storage, id);
       const total = await kind.count({ contentType }, this.storage.dir(id), this.settings.jobMaxRows);
-      const spec: JobSpec = { id, type: request.type, contentType, options: request.options, resultType: kind.resultType(request.accept, request.options), total, callbackUrl, createdAt: Date.now() };
+      const spec: JobSpec = {
+        id,
+        type: request.type,
+        contentType,
+        options: request.options,
+        resultType: kind.resultType(request.accept, request.options),
+        total,
+        callbackUrl,
+        key: request.key,
+        createdAt: Date.now(),
+      };
       return this.view(await this.queues.get(kind.tool)!.submit(spec));
     } catch (err) {
       await this.storage.remove(id);

@@ -9,6 +9,7 @@ import { BatchIdPhotoService } from '../app/batch-idphoto.js';
 import { decodeLimits, type DecodeOutcome } from '../app/decode.js';
 import type { IdPhotoService } from '../app/idphoto.js';
 import type { QrEngine } from '../app/qr-engine.js';
+import type { WorkCounts } from '../app/work-counts.js';
 import type { Config } from '../platform/config.js';
 import type { Metrics } from '../platform/metrics.js';
 import { batchJobKinds } from './batch-kinds.js';
@@ -41,8 +42,15 @@ export function jobMetrics(metrics: Metrics): JobMetricsSink {
   };
 }
 
-/** `runJobs`: jobs this process runs at once (0: it only queues them, with Redis). */
-export async function startBatchTools(engines: BatchEngines, config: Config, logger: Logger, metrics: Metrics, runJobs: number): Promise<BatchTools> {
+/** `runJobs`: jobs this process runs at once (0: it only queues them, with Redis); `recordUsage`: where keyed jobs' work is counted. */
+export async function startBatchTools(
+  engines: BatchEngines,
+  config: Config,
+  logger: Logger,
+  metrics: Metrics,
+  runJobs: number,
+  recordUsage?: (key: string, work: WorkCounts) => void,
+): Promise<BatchTools> {
   const { qr, idphoto } = engines;
   const limits = { maxBytes: config.jobMaxBytes, maxImageBytes: config.maxBodyBytes };
   const generate = qr && new BatchGenerateService(qr.engine);
@@ -54,6 +62,6 @@ export async function startBatchTools(engines: BatchEngines, config: Config, log
     idphoto: idPhotoJobKind(photos, limits),
     'idphoto-photo': idPhotoPhotoJobKind(idphoto?.service),
   };
-  const jobs = await JobService.start(config, kinds, logger, jobMetrics(metrics), runJobs);
+  const jobs = await JobService.start(config, kinds, logger, jobMetrics(metrics), runJobs, recordUsage);
   return { generate, decode, idphoto: photos, jobs };
 }

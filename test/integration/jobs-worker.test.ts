@@ -2,13 +2,19 @@
  * Jobs on the real Redis with real processes: an API process that only queues (JOB_CONCURRENCY=0) and
  * `qrw worker` processes that run them. A worker SIGKILLed mid-job: another picks the job up and the
  * result holds every row exactly once. The API restarted with a job in flight: the job goes on and
- * the new API process reports and serves it.
+ * the new API process reports and serves it. The job's work is counted once for the API key that
+ * submitted it, by the worker that finished it.
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import type { Accounts } from '../../src/accounts/accounts.js';
+import { parsePolicy } from '../../src/accounts/policy.js';
+import { openAccounts } from '../../src/accounts/setup.js';
 import type { JobView } from '../../src/jobs/job.js';
+import { loadConfig } from '../../src/platform/config.js';
 import { ServiceProcess, workerProcess } from '../helpers/process.js';
 import { readZip } from '../helpers/read-zip.js';
 import { REDIS_URL, deleteKeys, requireRedis } from '../helpers/redis.js';
@@ -19,6 +25,8 @@ const prefix = `qrw-test-worker-${process.pid}:`;
 describe.skipIf(!requireRedis)('jobs across processes (Redis, qrw worker)', () => {
   let dir: string;
   let env: Record<string, string>;
+  let redis: Redis;
+  let accounts: Accounts;
   const processes: ServiceProcess[] = [];
   const start = async (process: ServiceProcess): Promise<string> => {
     processes.push(process);
@@ -28,10 +36,13 @@ describe.skipIf(!requireRedis)('jobs across processes (Redis, qrw worker)', () =
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'qrw-jobs-worker-'));
     env = { REDIS_URL, REDIS_KEY_PREFIX: prefix, JOBS_DIR: dir, JOB_LOCK_TIMEOUT: '2s', POOL_THREADS: '1', PORT: '0', LOG_LEVEL: 'info', TOOLS: 'qr' };
+    redis = new Redis(REDIS_URL);
+    accounts = await openAccounts(loadConfig({ REDIS_KEY_PREFIX: prefix }), redis);
   });
   afterAll(async () => {
     await Promise.all(processes.map((p) => p.stop('SIGKILL')));
     await rm(dir, { recursive: true, force: true });
+    redis.disconnect();
     await deleteKeys(`${prefix}*`);
   });
 
@@ -49,13 +60,15 @@ describe.skipIf(!requireRedis)('jobs across processes (Redis, qrw worker)', () =
   }
 
   it('a worker SIGKILLed mid-job: another runs it again and the result holds every row exactly once; the API restarted meanwhile still serves it', async () => {
-    let api = new ServiceProcess({ ...env, JOB_CONCURRENCY: '0', TOOLS: 'qr' });
+    const apiEnv = { ...env, JOB_CONCURRENCY: '0', AUTH_MODE: 'optional' };
+    const { key } = await accounts.create('shop-jobs', parsePolicy({}));
+    let api = new ServiceProcess(apiEnv);
     let base = await start(api);
     const firstWorker = workerProcess(env);
     await start(firstWorker);
 
     const rows = `text,filename\n${Array.from({ length: ROWS }, (_, i) => `SKU-${String(i).padStart(6, '0')},code-${i}`).join('\n')}\n`;
-    const submitted = await fetch(`${base}/api/v1/jobs?type=generate&ec=M`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: rows });
+    const submitted = await fetch(`${base}/api/v1/jobs?type=generate&ec=M`, { method: 'POST', headers: { 'content-type': 'text/csv', 'x-api-key': key }, body: rows });
     expect(submitted.status).toBe(202);
     const { id } = (await submitted.json()) as JobView;
 
@@ -70,7 +83,7 @@ describe.skipIf(!requireRedis)('jobs across processes (Redis, qrw worker)', () =
 
     // The API goes down and comes back while no worker holds the job.
     expect(await api.stop('SIGTERM')).toBe(0);
-    api = new ServiceProcess({ ...env, JOB_CONCURRENCY: '0', TOOLS: 'qr' });
+    api = new ServiceProcess(apiEnv);
     base = await start(api);
     expect((await view(base, id)).state).toMatch(/running|queued/);
 
@@ -102,6 +115,15 @@ describe.skipIf(!requireRedis)('jobs across processes (Redis, qrw worker)', () =
     // One published result, no part file of the dead attempt left beside it.
     expect((await readdir(join(dir, id))).sort()).toEqual(['input', 'result']);
     console.log(`completed after the restart: ${pngs.length} PNGs, each row once in the manifest (${manifestRows.length} lines)`);
+    // The dead attempt's codes are not counted; the second worker's are, once.
+    let usage = (await accounts.usage('shop-jobs'))[0]!;
+    for (let i = 0; i < 50 && usage.codes === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      usage = (await accounts.usage('shop-jobs'))[0]!;
+    }
+    expect(usage.codes).toBe(ROWS);
+    expect(usage.requests).toContainEqual({ route: 'POST /api/v1/jobs', status: 202, count: 1 });
+    console.log(`usage of the key that submitted it: ${usage.codes} codes`);
 
     // Cancelling a running job from the API reaches the worker that runs it.
     const second = (await (await fetch(`${base}/api/v1/jobs?type=generate`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: rows })).json()) as JobView;

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Accounts } from '../../accounts/accounts.js';
 import type { KeyRecord } from '../../accounts/store.js';
-import { emptyWork, withWorkCounts, type WorkCounts } from '../../accounts/usage.js';
+import { emptyWork, withWorkCounts, type WorkCounts } from '../../app/work-counts.js';
 import { QrwError } from '../../errors.js';
 import { JOBS_PATH } from '../../jobs/job.js';
 import type { Config, Tool } from '../../platform/config.js';

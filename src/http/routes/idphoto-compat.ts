@@ -110,6 +110,7 @@ export function registerIdPhotoCompatRoutes(app: FastifyInstance, jobs: JobServi
         type: COMPAT_JOB_TYPE,
         contentType: 'application/octet-stream',
         options: { spec, background, format: 'jpeg' },
+        key: request.account?.name,
         store: (storage, id) =>
           storage.receive(id, Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]), INPUT_FILE, settings.maxBodyBytes, 0, 'MAX_BODY_BYTES').then(() => undefined),
       });

@@ -85,6 +85,7 @@ export function registerJobRoutes(server: FastifyInstance, jobs: JobService, lim
           options,
           accept: request.headers.accept,
           callbackUrl: callback,
+          key: request.account?.name,
           store: (storage, id) => (request.isMultipart() ? storeParts(request, storage, id, options, limits) : storage.receive(id, request.raw, INPUT_FILE, limits.maxBytes).then(() => undefined)),
         });
         return reply.code(202).header('location', view.status_url).send(view);

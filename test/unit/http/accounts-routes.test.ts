@@ -160,6 +160,29 @@ describe('AUTH_MODE=optional', () => {
     expect(metrics).not.toContain(user);
     expect(metrics).not.toContain(user.slice(4, 12));
   });
+
+  it('counts the work of a job for the key that submitted it, once, when the job has run', async () => {
+    const user = (await accounts.create('jobs-a', parsePolicy({}))).key;
+    const rows = Array.from({ length: 7 }, (_, i) => JSON.stringify({ text: `job row ${i}` })).join('\n');
+    const submitted = await app.server.inject({ method: 'POST', url: '/api/v1/jobs?type=generate', payload: rows, headers: { 'content-type': 'application/x-ndjson', 'x-api-key': user } });
+    expect(submitted.statusCode).toBe(202);
+    const { status_url } = submitted.json<{ status_url: string }>();
+    let state = '';
+    for (let i = 0; i < 200 && state !== 'completed'; i++) {
+      state = (await app.server.inject({ method: 'GET', url: status_url, headers: { 'x-api-key': user } })).json<{ state: string }>().state;
+      if (state !== 'completed') await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(state).toBe('completed');
+    // The store is written without waiting: read until the job's count is there.
+    let report: { codes: number; requests: { route: string; status: number; count: number }[] } | undefined;
+    for (let i = 0; i < 50 && report?.codes !== 7; i++) {
+      [report] = (await app.server.inject({ method: 'GET', url: '/api/v1/usage', headers: { 'x-api-key': user } })).json<{ keys: NonNullable<typeof report>[] }>().keys;
+      if (report?.codes !== 7) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(report).toMatchObject({ key: 'jobs-a', codes: 7, decoded: 0 });
+    expect(report!.requests).toContainEqual({ route: 'POST /api/v1/jobs', status: 202, count: 1 });
+    expect((await app.server.inject({ method: 'GET', url: '/metrics' })).body).toContain('qrw_key_work_total{key="jobs-a",work="codes"} 7');
+  });
 });
 
 describe('AUTH_MODE=required', () => {
