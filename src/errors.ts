@@ -4,7 +4,19 @@
  * exit code, so that no capability knows either.
  */
 export type ErrorKind =
-  'bad-request' | 'unauthenticated' | 'forbidden' | 'unprocessable' | 'too-large' | 'unsupported-media' | 'not-found' | 'conflict' | 'rate-limited' | 'unavailable' | 'client-closed' | 'internal';
+  | 'bad-request'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'unprocessable'
+  | 'too-large'
+  | 'uri-too-long'
+  | 'unsupported-media'
+  | 'not-found'
+  | 'conflict'
+  | 'rate-limited'
+  | 'unavailable'
+  | 'client-closed'
+  | 'internal';
 
 /** Codes grouped by the capability that owns them; a new capability adds its own group here. */
 export const ERROR_GROUPS = {
@@ -17,10 +29,11 @@ export const ERROR_GROUPS = {
     BODY_TOO_LARGE: { kind: 'too-large', meaning: "the body is larger than `MAX_BODY_BYTES` (or a route's own limit)" },
     TOO_MANY_FILES: { kind: 'too-large', meaning: 'more files or fields in a multipart form than the route accepts' },
     NOT_FOUND: { kind: 'not-found', meaning: 'no such route' },
+    URI_TOO_LONG: { kind: 'uri-too-long', meaning: 'a segment of the path (a job id, a key name) is longer than any route takes (100 characters)' },
     RATE_LIMITED: { kind: 'rate-limited', meaning: 'the client is over `RATE_LIMIT_MAX` in the window; see `Retry-After`' },
     SATURATED: { kind: 'unavailable', meaning: "the worker pool's queue is full or the event loop lags; retry after `Retry-After`" },
     SHUTTING_DOWN: { kind: 'unavailable', meaning: 'the instance is shutting down; retry on another' },
-    CLIENT_CLOSED: { kind: 'client-closed', meaning: 'the client left before its work started (logged and counted, never read)' },
+    CLIENT_CLOSED: { kind: 'client-closed', meaning: 'the client left before its body was in (logged at info) or before its work started (logged and counted); never read' },
     INTERNAL: { kind: 'internal', meaning: 'a bug or a broken install; logged with the request id' },
   },
   /** QR generation. */

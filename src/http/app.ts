@@ -16,7 +16,7 @@ import { VERSION } from '../platform/version.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerBodyDeadline, silentConnectionsCloser } from './plugins/connections.js';
 import { registerDocs } from './plugins/docs.js';
-import { registerErrorHandling } from './plugins/errors.js';
+import { frameworkErrors, registerErrorHandling } from './plugins/errors.js';
 import { registerObservability } from './plugins/observability.js';
 import { registerOverload, shedWhenSaturated } from './plugins/overload.js';
 import { registerUploads } from './plugins/uploads.js';
@@ -74,6 +74,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     requestTimeout: config.requestTimeoutMs,
     // Node checks request deadlines every connectionsCheckingInterval (30 s by default): at least every second here.
     http: { connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs) },
+    // Fastify's own refusals before routing (a path parameter over 100 characters, a path that is not UTF-8) answer with our codes.
+    frameworkErrors: frameworkErrors(config.maxBodyBytes),
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   });
 

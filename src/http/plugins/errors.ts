@@ -8,6 +8,7 @@ export const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   forbidden: 403,
   unprocessable: 422,
   'too-large': 413,
+  'uri-too-long': 414,
   'unsupported-media': 415,
   'not-found': 404,
   conflict: 409,
@@ -70,6 +71,11 @@ export function toHttpError(err: unknown, maxBodyBytes: number): { status: numbe
     case 'FST_FILES_LIMIT':
     case 'FST_PARTS_LIMIT':
       return make('TOO_MANY_FILES', 'The multipart form has more files or fields than this route accepts (one image on /api/v1/decode; see /docs).');
+    // Fastify's refusals before routing, through its frameworkErrors option (below).
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return make('URI_TOO_LONG', 'A segment of the path is longer than any route takes (100 characters).');
+    case 'FST_ERR_BAD_URL':
+      return make('INVALID_REQUEST', 'The path is not valid percent-encoded UTF-8.');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
       return make('UNSUPPORTED_MEDIA_TYPE', 'This Content-Type is not accepted here.');
@@ -86,11 +92,31 @@ export function toHttpError(err: unknown, maxBodyBytes: number): { status: numbe
   return make('INTERNAL', 'Something went wrong inside the server; the error was logged.');
 }
 
+/**
+ * Whether a request failed because its client hung up before its body was in: Node destroys the request
+ * with 'aborted' (ECONNRESET), and a stream piped from it ends early. The client's doing, not a failure
+ * of the service; an ECONNRESET from anything else (an outgoing call) stays INTERNAL.
+ */
+export function clientAborted(request: FastifyRequest, err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') && request.raw.destroyed && !request.raw.complete;
+}
+
 export function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown, maxBodyBytes: number): FastifyReply {
+  if (clientAborted(request, err)) {
+    // Routine on any public service (a closed tab, a dropped mobile link): a line at info, no stack.
+    request.log.info({ reason: (err as Error).message }, 'client closed the connection mid-request');
+    err = new QrwError('CLIENT_CLOSED', 'The client closed the connection before the request was complete.');
+  }
   const { status, body } = toHttpError(err, maxBodyBytes);
   if (status >= 500 && body.error.code === 'INTERNAL') request.log.error({ err }, 'request failed');
   if ((status === 503 || status === 429) && !reply.hasHeader('retry-after')) reply.header('Retry-After', '1');
   return reply.code(status).type('application/json; charset=utf-8').send(body);
+}
+
+/** Fastify's `frameworkErrors` option: its refusals before a route is found (a path parameter over 100 characters, a path that is not valid UTF-8) in the one error shape too. */
+export function frameworkErrors(maxBodyBytes: number): (err: FastifyError, request: FastifyRequest, reply: FastifyReply) => void {
+  return (err, request, reply) => void sendError(request, reply, err, maxBodyBytes);
 }
 
 /** Every error a request can end in, ours, Fastify's or a plugin's, leaves as the one JSON error body. */
