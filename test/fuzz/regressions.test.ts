@@ -2,11 +2,18 @@
  * What the fuzzer found (docs/design/fuzzing.md), each with the input that caused it: the saved request
  * (test/fuzz/fixtures/*.http, bytes as they went on the wire) or the same breakage built here.
  */
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inProcessEngine } from '../../src/app/qr-engine.js';
+import { loadConfig } from '../../src/platform/config.js';
+import { assembleApp } from '../../src/server.js';
 import { injectableApp } from '../helpers/app.js';
 import { startTestServer } from '../helpers/server.js';
 import { fromWire } from './run.js';
@@ -106,5 +113,73 @@ describe('fuzz finding: requests sent one byte at a time outlived REQUEST_TIMEOU
     const head = 'POST /api/v1/decode HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: 100000\r\n\r\n';
     expect(await cutOff(server.base, head, 'x')).toBe(true);
     expect((await fetch(`${server.base}/health`)).status).toBe(200);
+  });
+});
+
+describe("fuzz finding: a path parameter over 100 characters was answered with Fastify's own code", () => {
+  // Fastify refuses it before any route is found, in its own shape (414 FST_ERR_MAX_PARAM_LENGTH), unless the app passes frameworkErrors.
+  it.each(['GET /api/v1/jobs/', 'GET /api/v1/jobs/x/result?', 'DELETE /api/v1/jobs/'])('%s<101 characters> is 414 URI_TOO_LONG', async (route) => {
+    const [method, path] = route.split(' ') as ['GET' | 'DELETE', string];
+    const url = path.endsWith('?') ? path.replace('x', 'a'.repeat(101)).slice(0, -1) : path + 'a'.repeat(101);
+    const res = await app.server.inject({ method, url });
+    expect(res.statusCode).toBe(414);
+    expect(res.json()).toMatchObject({ error: { code: 'URI_TOO_LONG' } });
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+  });
+
+  it('a parameter of 100 characters still reaches its route (which checks it is a job id)', async () => {
+    const res = await app.server.inject({ method: 'GET', url: `/api/v1/jobs/${'a'.repeat(100)}` });
+    expect(`${res.statusCode} ${res.json<{ error: { code: string } }>().error.code}`).toBe('422 INVALID_OPTION');
+  });
+
+  it('a parameter that is not valid percent-encoded UTF-8 is 400 INVALID_REQUEST, not FST_ERR_BAD_URL', async () => {
+    const res = await app.server.inject({ method: 'GET', url: '/api/v1/jobs/%ff%fe' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: { code: 'INVALID_REQUEST' } });
+  });
+});
+
+describe('fuzz finding: a client that hung up mid-body was logged as a failed request at error level', () => {
+  /** Bodies that the server is reading when their client goes: multipart, a ZIP, CSV rows (a batch, a job), a raw image. */
+  const CUT_BODIES: Record<string, { type: string; part: string }> = {
+    '/api/v1/decode': { type: 'multipart/form-data; boundary=b0undary', part: '--b0undary\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\n\r\n' + 'x'.repeat(500) },
+    '/api/v1/batch/decode': { type: 'application/zip', part: 'PK\x03\x04' + 'x'.repeat(500) },
+    '/api/v1/batch/generate': { type: 'text/csv', part: 'text\n' + 'a\n'.repeat(300) },
+    '/api/v1/jobs?type=generate': { type: 'text/csv', part: 'text\n' + 'a\n'.repeat(300) },
+    '/decode': { type: 'image/png', part: 'x'.repeat(500) },
+  };
+
+  it('is logged at info as a client that closed its connection, never at error', async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()) as { level: number; msg: string });
+        done();
+      },
+    });
+    const config = loadConfig({ MAX_EVENT_LOOP_DELAY_MS: '0', TOOLS: 'qr', JOBS_DIR: jobsDir, REDIS_URL: '', JOB_CONCURRENCY: '0' });
+    const logged = await assembleApp(config, { qr: inProcessEngine(), idphoto: undefined }, [], pino({ level: 'debug' }, sink));
+    await logged.server.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = logged.server.server.address() as AddressInfo;
+    try {
+      for (const [url, { type, part }] of Object.entries(CUT_BODIES)) {
+        const socket = connect(port, '127.0.0.1');
+        socket.on('error', () => undefined);
+        const arrived = once(logged.server.server, 'request') as Promise<[IncomingMessage]>;
+        socket.write(`POST ${url} HTTP/1.1\r\nHost: x\r\nContent-Type: ${type}\r\nContent-Length: 100000\r\n\r\n${part}`, 'latin1');
+        const [request] = await arrived;
+        // The app has the request and is reading its body: the client goes.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const gone = new Promise((resolve) => request.on('close', resolve));
+        socket.destroy();
+        await gone;
+      }
+      const closed = () => lines.filter((l) => l.msg === 'client closed the connection mid-request');
+      for (let i = 0; i < 100 && closed().length < Object.keys(CUT_BODIES).length; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(lines.filter((l) => l.level >= 50).map((l) => l.msg)).toEqual([]);
+      expect(closed().map((l) => l.level)).toEqual(Object.keys(CUT_BODIES).map(() => 30));
+    } finally {
+      await logged.server.close();
+    }
   });
 });
