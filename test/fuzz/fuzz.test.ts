@@ -3,8 +3,9 @@
  * the raw-socket cases and slow clients against a real server with a 1 s request timeout. The long run
  * is `npm run fuzz` (bench/fuzz.ts). Expected of every case: an answer, no 5xx but designed refusals,
  * a JSON error body with a code for every 4xx that reaches the app, bounded memory, a healthy server after.
+ * Both servers run AUTH_MODE=optional with the keys of keys.ts, so the API-key cases run in each.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,27 +14,35 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { injectableApp } from '../helpers/app.js';
 import { startTestServer } from '../helpers/server.js';
 import { loadCorpus, type Corpus } from './corpus.js';
-import { PeakSampler, errorCodeOf, healthy, isFinding, sendRaw, toWire, type Answer } from './run.js';
-import { fuzzCases } from './targets.js';
+import { makeFuzzKeys, redact, secretsOf, withKeys, type FuzzKeys } from './keys.js';
+import { PeakSampler, errorCodeOf, findingOf, healthy, leaks, saveFinding, sendRaw, toWire, type Answer } from './run.js';
+import { fuzzCases, type FuzzCase } from './targets.js';
 
 const SEED = 20260601;
 const jobsDir = mkdtempSync(join(tmpdir(), 'qrw-fuzz-short-'));
+const accountsDb = join(jobsDir, 'accounts.db');
+const env = { JOBS_DIR: jobsDir, REDIS_URL: '', JOB_CONCURRENCY: '0', AUTH_MODE: 'optional', ACCOUNTS_DB: accountsDb };
 let corpus: Corpus;
+let keys: FuzzKeys;
+let secrets: string[];
 beforeAll(async () => {
   corpus = await loadCorpus({ pictures: 8, portraits: 1 });
+  keys = await makeFuzzKeys(accountsDb);
+  secrets = secretsOf(keys);
 });
 afterAll(() => rmSync(jobsDir, { recursive: true, force: true }));
 
 describe('fuzz (short run, app.inject())', () => {
   it('answers 300 malformed requests without a 5xx, each error as JSON with a code, and stays healthy', async () => {
-    const app = await injectableApp({ JOBS_DIR: jobsDir, REDIS_URL: '', JOB_CONCURRENCY: '0' });
+    const app = await injectableApp(env);
     const rss = new PeakSampler(() => process.memoryUsage().rss);
     try {
       await fc.assert(
-        fc.asyncProperty(fuzzCases(corpus, { idphoto: 1, raw: false }), async (c) => {
-          const res = await app.server.inject({ method: c.method as 'GET', url: c.url, headers: c.headers, ...(c.body && { payload: c.body }) });
-          const answer: Answer = { status: res.statusCode, code: errorCodeOf(res.body), ms: 0 };
-          expect(isFinding(answer), `${res.statusCode} ${answer.code} for ${c.target}: ${c.what}`).toBe(false);
+        fc.asyncProperty(fuzzCases(corpus, { idphoto: 1, raw: false, auth: true }), async (c) => {
+          const sent = withKeys(c, keys);
+          const res = await app.server.inject({ method: sent.method as 'GET', url: sent.url, headers: sent.headers, ...(sent.body && { payload: sent.body }) });
+          const answer: Answer = { status: res.statusCode, code: errorCodeOf(res.body), ms: 0, ...(leaks(res.body, secrets) && { leak: true }) };
+          expect(findingOf(c, answer), `for ${c.target}: ${c.what}`).toBeUndefined();
           if (res.statusCode >= 400 && c.method !== 'HEAD') expect(answer.code, `${res.statusCode} without a JSON error code for ${c.target}: ${c.what}`).not.toBe('-');
         }),
         { seed: SEED, numRuns: 300, endOnFailure: true },
@@ -51,7 +60,7 @@ describe('fuzz (short run, app.inject())', () => {
 
 describe('fuzz (short run, real sockets)', () => {
   it('answers requests no HTTP client would send, holds up under slow clients, and stays healthy', async () => {
-    const server = await startTestServer({ REQUEST_TIMEOUT_MS: '1000', JOBS_DIR: jobsDir, REDIS_URL: '', JOB_CONCURRENCY: '0' });
+    const server = await startTestServer({ ...env, REQUEST_TIMEOUT_MS: '1000' });
     const port = Number(new URL(server.base).port);
     // Slow clients: headers and a body dripped a byte at a time, for as long as the cases run.
     const slow = [
@@ -65,11 +74,11 @@ describe('fuzz (short run, real sockets)', () => {
       return { socket, timer };
     });
     try {
-      const cases = fc.sample(fuzzCases(corpus, { idphoto: 0, raw: true }), { seed: SEED, numRuns: 60 });
+      const cases = fc.sample(fuzzCases(corpus, { idphoto: 0, raw: true, auth: true }), { seed: SEED, numRuns: 60 });
       const findings: string[] = [];
       for (const c of cases) {
-        const answer = await sendRaw(port, toWire(c), 8000);
-        if (isFinding(answer)) findings.push(`${answer.hung ? 'hang' : `${answer.status} ${answer.code}`} for ${c.target}: ${c.what}`);
+        const finding = findingOf(c, await sendRaw(port, toWire(withKeys(c, keys)), 8000, secrets));
+        if (finding) findings.push(`${finding} for ${c.target}: ${c.what}`);
       }
       expect(findings).toEqual([]);
       expect(await healthy(server.base)).toEqual({ ok: true });
@@ -80,5 +89,31 @@ describe('fuzz (short run, real sockets)', () => {
       }
       await server.shutdown();
     }
+  });
+});
+
+describe('fuzz findings', () => {
+  it('are saved with every API key, its id and its hash put back as placeholders', () => {
+    const dir = join(jobsDir, 'findings');
+    const c: FuzzCase = {
+      target: 'auth',
+      what: 'a key in each header',
+      method: 'GET',
+      url: '/api/v1/usage',
+      headers: { authorization: 'Bearer {{key:admin}}', 'x-api-key': 'qrw_{{id:normal}}' + 'A'.repeat(35) },
+    };
+    const sent = withKeys(c, keys);
+    expect(sent.headers.authorization).toBe(`Bearer ${keys.admin}`);
+    const leaked = { ...sent, what: `echoed ${keys.spent} ${secretsOf(keys)[1]}` };
+    const file = saveFinding(dir, 7, leaked, { status: 200, code: '-', ms: 1, leak: true }, (text) => redact(text, keys));
+    const saved = readdirSync(dir).map((name) => readFileSync(join(dir, name), 'latin1'));
+    expect(saved).toHaveLength(2);
+    for (const text of saved) {
+      expect(leaks(text, [...secrets, ...Object.values(keys).map((k) => k.slice(4, 12))])).toBe(false);
+      expect(text).toContain('{{key:admin}}');
+      expect(text).toContain('qrw_{{id:normal}}');
+    }
+    expect(saved.join('\n')).toContain('echoed {{key:spent}} {{hash:normal}}');
+    expect(readFileSync(file, 'latin1')).toContain('authorization: Bearer {{key:admin}}\r\n');
   });
 });

@@ -17,14 +17,28 @@ export interface Answer {
   readonly ms: number;
   /** No answer and no close within the time allowed. */
   readonly hung?: boolean;
+  /** The answer holds one of the secrets it was checked for (an API key or its hash). */
+  readonly leak?: boolean;
 }
 
 /** 503s the service answers by design under load: not findings, but counted. */
 const DESIGNED_REFUSALS = new Set(['SATURATED', 'SHUTTING_DOWN']);
 
 export function isFinding(answer: Answer): boolean {
-  return answer.hung === true || (answer.status >= 500 && !(answer.status === 503 && DESIGNED_REFUSALS.has(answer.code)));
+  return answer.hung === true || answer.leak === true || (answer.status >= 500 && !(answer.status === 503 && DESIGNED_REFUSALS.has(answer.code)));
 }
+
+/** What is wrong with a case's answer, in a few words, or undefined: a hang, a 5xx, a leaked secret, or a status the case does not allow. */
+export function findingOf(c: FuzzCase, answer: Answer): string | undefined {
+  const got = answer.hung ? 'hang' : `${answer.status} ${answer.code}`;
+  if (answer.leak) return `${got}, with a secret in the answer`;
+  if (isFinding(answer)) return got;
+  const designed = answer.status === 503 && DESIGNED_REFUSALS.has(answer.code);
+  return c.expect && !c.expect.includes(answer.status) && !designed ? `${got}, where ${c.expect.join(' or ')} is due` : undefined;
+}
+
+/** Whether `text` holds any of `secrets`. */
+export const leaks = (text: string, secrets: readonly string[]): boolean => secrets.some((s) => text.includes(s));
 
 export function errorCodeOf(body: string): string {
   return /"code"\s*:\s*"([A-Z_]+)"/.exec(body.slice(0, 4096))?.[1] ?? '-';
@@ -49,8 +63,8 @@ export function fromWire(bytes: Buffer): FuzzCase {
   return { target: 'http', what: line!, method: method!, url: url!, headers, body: bytes.subarray(end + 4) };
 }
 
-/** Sends bytes on a fresh connection and reads until the server closes it (or `timeoutMs` passes: a hang). */
-export function sendRaw(port: number, bytes: Buffer, timeoutMs: number): Promise<Answer> {
+/** Sends bytes on a fresh connection and reads until the server closes it (or `timeoutMs` passes: a hang); the answer is checked for `secrets`. */
+export function sendRaw(port: number, bytes: Buffer, timeoutMs: number, secrets: readonly string[] = []): Promise<Answer> {
   const started = performance.now();
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
@@ -65,7 +79,13 @@ export function sendRaw(port: number, bytes: Buffer, timeoutMs: number): Promise
       const statuses = [...text.matchAll(/HTTP\/1\.[01] (\d{3}) /g)].map((m) => Number(m[1]));
       // An answer on a connection kept open (a mutated request lost its "Connection: close") is no hang.
       const hang = hung && status === 0;
-      resolve({ status: Math.max(status, ...statuses), code: errorCodeOf(text.slice(text.indexOf('\r\n\r\n'))), ms: performance.now() - started, ...(hang && { hung: hang }) });
+      resolve({
+        status: Math.max(status, ...statuses),
+        code: errorCodeOf(text.slice(text.indexOf('\r\n\r\n'))),
+        ms: performance.now() - started,
+        ...(hang && { hung: hang }),
+        ...(leaks(text, secrets) && { leak: true }),
+      });
     };
     const timer = setTimeout(() => finish(true), timeoutMs);
     socket.on('data', (d: Buffer) => {
@@ -119,12 +139,16 @@ export async function healthy(base: string): Promise<{ ok: boolean; why?: string
   }
 }
 
-/** Writes a finding's input (the request as bytes on the wire) and what it was; returns the path. */
-export function saveFinding(dir: string, index: number, c: FuzzCase, answer: Answer): string {
+/**
+ * Writes a finding's input (the request as bytes on the wire) and what it was; returns the path. Both
+ * go through `redact` (keys.ts: each API key back to its placeholder), so a finding can be shared.
+ */
+export function saveFinding(dir: string, index: number, c: FuzzCase, answer: Answer, redact: (text: string) => string = (t) => t): string {
   mkdirSync(dir, { recursive: true });
   const base = join(dir, `case-${String(index).padStart(6, '0')}-${c.target}`);
-  writeFileSync(`${base}.http`, toWire(c));
-  writeFileSync(`${base}.json`, JSON.stringify({ target: c.target, what: c.what, method: c.method, url: c.url, headers: c.headers, answer }, null, 2));
+  // latin1 both ways keeps every byte of the request as it was.
+  writeFileSync(`${base}.http`, Buffer.from(redact(toWire(c).toString('latin1')), 'latin1'));
+  writeFileSync(`${base}.json`, redact(JSON.stringify({ target: c.target, what: c.what, method: c.method, url: c.url, headers: c.headers, expect: c.expect, answer }, null, 2)));
   return `${base}.http`;
 }
 

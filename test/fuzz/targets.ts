@@ -9,9 +9,10 @@ import fc from 'fast-check';
 import { GENERATE_OPTION_SPECS } from '../../src/qr/options.js';
 import { IDPHOTO_OPTION_SPECS } from '../../src/idphoto/options.js';
 import type { Corpus } from './corpus.js';
+import { LIVE_ROLES, type KeyRole } from './keys.js';
 import { mutantOf, type Mutant } from './mutate.js';
 
-export const TARGETS = ['decode', 'decode-batch', 'idphoto', 'idphoto-batch', 'generate', 'generate-batch', 'jobs', 'multipart', 'http', 'raw'] as const;
+export const TARGETS = ['decode', 'decode-batch', 'idphoto', 'idphoto-batch', 'generate', 'generate-batch', 'jobs', 'multipart', 'http', 'raw', 'auth'] as const;
 export type Target = (typeof TARGETS)[number];
 
 export interface FuzzCase {
@@ -25,6 +26,8 @@ export interface FuzzCase {
   readonly body?: Buffer;
   /** The whole request as bytes on the wire; such a case runs over a socket only. */
   readonly raw?: Buffer;
+  /** The statuses a correct service may answer (designed 503 refusals aside); any other is a finding. Absent: anything but a 5xx. */
+  readonly expect?: readonly number[];
 }
 
 /** Query strings that are not UTF-8 once decoded, or not valid percent-encoding at all. */
@@ -470,11 +473,333 @@ const rawCase: fc.Arbitrary<FuzzCase> = fc.tuple(fc.constantFrom(...Object.keys(
   return { target: 'raw' as const, what: `${name}${flip ? ` (bit ${flip[1]} flipped @${flip[0] % Math.min(raw.length, 200)})` : ''}`, method: 'RAW', url: '', headers: {}, raw };
 });
 
+/**
+ * API keys (AUTH_MODE=optional, the keys of keys.ts, named by placeholders): no key, each role's key in
+ * either header, revoked, unknown and malformed keys, both headers at once, on the QR routes, a probe,
+ * usage and the admin routes (hostile bodies to create a key, odd names to revoke). Each case carries
+ * the statuses the design (docs/design/accounts.md) lets the service answer, so that a key that works
+ * where it must not, or fails where it must work, is a finding as much as a 5xx is.
+ */
+
+/** Who a request is, as the design reads its headers; 'unclear' where the design does not settle it. */
+type Caller = KeyRole | 'anonymous' | 'invalid' | 'unclear';
+
+interface Credential {
+  readonly what: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly as: Caller;
+}
+
+const BASE64URL = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'];
+const base64url = (length: number) => fc.string({ unit: fc.constantFrom(...BASE64URL), minLength: length, maxLength: length });
+const keyOf = (role: KeyRole) => `{{key:${role}}}`;
+const ROLES: readonly KeyRole[] = [...LIVE_ROLES, 'revoked'];
+
+/** A value in X-API-Key or after a Bearer scheme written in any case, with any blank after it. */
+function inEitherHeader(value: string): fc.Arbitrary<{ how: string; headers: Record<string, string> }> {
+  return fc.oneof(
+    fc.constant({ how: 'X-API-Key', headers: { 'x-api-key': value } }),
+    fc.constantFrom('Bearer ', 'bearer ', 'BEARER ', 'Bearer   ', 'Bearer\t').map((scheme) => ({ how: `Authorization ${JSON.stringify(scheme)}`, headers: { authorization: `${scheme}${value}` } })),
+  );
+}
+
+/** Keys that cannot be one (the design: 401 INVALID_API_KEY). Bytes over 0x7f go on the wire as such (latin1). */
+const MALFORMED_KEYS: Readonly<Record<string, string>> = {
+  'a 10 KB key': 'qrw_' + 'A'.repeat(10_240),
+  '10 KB without the prefix': 'k'.repeat(10_240),
+  'a short key': 'qrw_short',
+  'a real key and one character more': `${keyOf('normal')}x`,
+  'a key one character short': 'qrw_' + 'A'.repeat(42),
+  'another prefix': 'qrx_' + 'A'.repeat(43),
+  'non-UTF-8 bytes': 'qrw_\xff\xfe\x80' + 'A'.repeat(40),
+  'UTF-8 bytes of an accented letter': 'qrw_\xc3\xa9' + 'A'.repeat(41),
+  'CJK characters': 'qrw_' + '\u6f22'.repeat(43),
+  'percent-encoding': 'qrw_%41%41' + 'A'.repeat(37),
+  'a quote and a comma': 'qrw_",' + 'A'.repeat(41),
+};
+
+/** Headers the design does not settle (a scheme with no token, an empty header: no key, or a malformed one?): anything but a 5xx. */
+const UNCLEAR_CREDENTIALS: Readonly<Record<string, Record<string, string>>> = {
+  'Authorization "Bearer" with no token': { authorization: 'Bearer' },
+  'Authorization "Bearer " with no token': { authorization: 'Bearer ' },
+  'an empty X-API-Key': { 'x-api-key': '' },
+  'a blank X-API-Key': { 'x-api-key': '   ' },
+  'Basic credentials': { authorization: 'Basic ZnV6ejpmdXp6' },
+  'a real key under another scheme': { authorization: `Token ${keyOf('normal')}` },
+  'a Bearer token with a blank inside': { authorization: 'Bearer qrw_AAAA AAAA' },
+  'a real key after a first token': { authorization: `Bearer x ${keyOf('normal')}` },
+};
+
+/** Both headers: agreeing on a live key, both invalid, or disagreeing (which wins is not the design's to say). */
+const bothHeaders: fc.Arbitrary<Credential> = fc
+  .tuple(fc.oneof(fc.constantFrom(...ROLES), fc.constant('unknown' as const)), fc.oneof(fc.constantFrom(...ROLES), fc.constant('unknown' as const)))
+  .map(([bearer, header]) => {
+    const value = (side: KeyRole | 'unknown') => (side === 'unknown' ? 'qrw_' + 'U'.repeat(43) : keyOf(side));
+    const bad = (side: KeyRole | 'unknown') => side === 'unknown' || side === 'revoked';
+    // Both bad is 401 whichever is read; the same live key in both is that key.
+    const as: Caller = bad(bearer) && bad(header) ? 'invalid' : bearer === header ? (bearer as KeyRole) : 'unclear';
+    return { what: `Bearer ${bearer} key and X-API-Key ${header} key`, headers: { authorization: `Bearer ${value(bearer)}`, 'x-api-key': value(header) }, as };
+  });
+
+const credential: fc.Arbitrary<Credential> = fc.oneof(
+  { arbitrary: fc.constant({ what: 'no key', headers: {}, as: 'anonymous' as const }), weight: 2 },
+  {
+    arbitrary: fc
+      .constantFrom(...ROLES)
+      .chain((role) => inEitherHeader(keyOf(role)).map((h) => ({ what: `${role} key in ${h.how}`, headers: h.headers, as: role === 'revoked' ? ('invalid' as const) : role }))),
+    weight: 5,
+  },
+  { arbitrary: base64url(43).chain((rest) => inEitherHeader(`qrw_${rest}`).map((h) => ({ what: `an unknown well-formed key in ${h.how}`, headers: h.headers, as: 'invalid' as const }))), weight: 1 },
+  {
+    arbitrary: fc
+      .tuple(fc.constantFrom(...LIVE_ROLES), base64url(35))
+      .chain(([role, rest]) => inEitherHeader(`qrw_{{id:${role}}}${rest}`).map((h) => ({ what: `the ${role} key's id with another secret in ${h.how}`, headers: h.headers, as: 'invalid' as const }))),
+    weight: 1,
+  },
+  {
+    arbitrary: fc
+      .constantFrom(...Object.keys(MALFORMED_KEYS))
+      .chain((name) => inEitherHeader(MALFORMED_KEYS[name]!).map((h) => ({ what: `${name} in ${h.how}`, headers: h.headers, as: 'invalid' as const }))),
+    weight: 2,
+  },
+  { arbitrary: fc.constantFrom(...Object.keys(UNCLEAR_CREDENTIALS)).map((what) => ({ what, headers: UNCLEAR_CREDENTIALS[what]!, as: 'unclear' as const })), weight: 1 },
+  { arbitrary: bothHeaders, weight: 1 },
+);
+
+/** The statuses each caller may get on a route; a key with a rate or a quota may get 429 as well. */
+interface Expected {
+  readonly anonymous: readonly number[];
+  readonly key: (role: Exclude<KeyRole, 'revoked'>) => readonly number[];
+}
+
+function expected(as: Caller, e: Expected): readonly number[] | undefined {
+  if (as === 'unclear') return undefined;
+  if (as === 'invalid' || as === 'revoked') return [401];
+  if (as === 'anonymous') return e.anonymous;
+  const statuses = e.key(as);
+  return as === 'limited' || as === 'spent' ? [...statuses, 429] : statuses;
+}
+
+interface AuthRoute {
+  readonly what: string;
+  readonly method: string;
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: Buffer;
+  /** The statuses each caller may get; a function of nothing where the route answers the same whoever asks. */
+  readonly expect: (as: Caller) => readonly number[] | undefined;
+}
+
+const keyed = (e: Expected) => (as: Caller) => expected(as, e);
+const whoever = (statuses: readonly number[]) => () => statuses;
+
+/** Names for a key to create: some free, some taken, most invalid (1 to 64 letters, digits, dots, dashes, underscores). */
+const keyName: fc.Arbitrary<unknown> = fc.oneof(
+  {
+    arbitrary: fc.constantFrom(
+      'fz-a',
+      'fz-b',
+      'fz-c',
+      'fuzz-normal',
+      'fuzz-revoked',
+      '',
+      ' ',
+      '-lead',
+      'a'.repeat(64),
+      'a'.repeat(65),
+      '../../etc',
+      'n\u00e4me',
+      'x y',
+      'a\u0000b',
+      '__proto__',
+      'x'.repeat(20_000),
+    ),
+    weight: 3,
+  },
+  { arbitrary: fc.string({ maxLength: 70 }), weight: 2 },
+  { arbitrary: anything, weight: 1 },
+);
+
+/** Rates and quotas, valid or not: out of range, unsafe integers, unknown windows, the wrong window, the wrong type. */
+const limitList: fc.Arbitrary<unknown> = fc.oneof(
+  {
+    arbitrary: fc.constantFrom(
+      ['2/s'],
+      ['50/min'],
+      ['1/day'],
+      ['9/month'],
+      ['0/s'],
+      ['-1/s'],
+      ['1.5/s'],
+      ['1e3/s'],
+      ['99999999999999999999/day'],
+      ['9007199254740991/month'],
+      ['9007199254740992/day'],
+      ['5/s', '6/s'],
+      ['1/fortnight'],
+      [' 7 / S '],
+      [''],
+      ['/'],
+      [null],
+      'x',
+      ['9'.repeat(5000) + '/s'],
+    ),
+    weight: 3,
+  },
+  { arbitrary: fc.array(fc.string({ maxLength: 12 }), { maxLength: 3 }), weight: 1 },
+  { arbitrary: anything, weight: 1 },
+);
+
+/** A body that could create a key: a name from a few (so that some are taken), valid tools, rates and quotas. */
+const plausibleCreateBody: fc.Arbitrary<Record<string, unknown>> = fc.record(
+  {
+    name: fc.constantFrom('fz-a', 'fz-b', 'fz-c', 'fz-d', 'fuzz-normal'),
+    admin: fc.boolean(),
+    tools: fc.constantFrom(['qr'], ['idphoto'], ['qr', 'idphoto']),
+    rate: fc.constantFrom(['2/s'], ['50/min'], ['1/second', '9007199254740991/minute']),
+    quota: fc.constantFrom(['1/day'], ['9/month'], ['9007199254740991/month']),
+  },
+  { requiredKeys: ['name'] },
+);
+
+const hostileCreateBody: fc.Arbitrary<Record<string, unknown>> = fc
+  .tuple(
+    fc.record(
+      {
+        name: keyName,
+        admin: fc.oneof(fc.boolean(), anything),
+        tools: fc.oneof(fc.constantFrom(['qr'], ['idphoto'], ['qr', 'idphoto'], [], ['nope'], 'qr', [' QR '], Array<string>(1000).fill('qr')), anything),
+        rate: limitList,
+        quota: limitList,
+      },
+      { requiredKeys: [] },
+    ),
+    // Fields a client must not set: the record's own.
+    fc.option(
+      fc.constantFrom({ hash: '0'.repeat(64) }, { id: 'AAAAAAAA' }, { key: 'qrw_' + 'A'.repeat(43) }, { revokedAt: '2020-01-01T00:00:00Z' }, { limits: { second: 1 } }, { createdAt: 'never' }),
+      { nil: undefined },
+    ),
+  )
+  .map(([body, extra]) => ({ ...body, ...extra }));
+
+/** Names to revoke: never a live key of the run's (a revoked one breaks every later expectation of its role, which the fuzzer would report). */
+const REVOKE_NAMES: Readonly<Record<string, readonly number[] | undefined>> = {
+  nobody: undefined,
+  'fz-a': undefined,
+  'fz-b': undefined,
+  'fuzz-revoked': undefined,
+  // Not the live key of that name: a store that cut the name at a NUL or a blank would revoke it, and its cases would fail after.
+  'fuzz-normal%00': undefined,
+  'fuzz-normal%20': undefined,
+  'fuzz-normal%2f': undefined,
+  '%2e%2e%2f%2e%2e': undefined,
+  ['x'.repeat(100)]: undefined,
+  // Refused before a route is found, whoever asks.
+  ['x'.repeat(101)]: [414],
+  '%ff%fe': [400],
+  '%c0%af': [400],
+};
+
+const authRoute: fc.Arbitrary<AuthRoute> = fc.oneof(
+  {
+    arbitrary: fc.constantFrom<AuthRoute>(
+      {
+        what: 'GET generate',
+        method: 'GET',
+        url: '/api/v1/generate?text=fuzz&format=svg',
+        expect: keyed({ anonymous: [200], key: (role) => (role === 'idphotoOnly' ? [403] : [200]) }),
+      },
+      {
+        what: 'POST generate',
+        method: 'POST',
+        url: '/api/v1/generate',
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from('{"text":"fuzz","format":"svg"}'),
+        expect: keyed({ anonymous: [200], key: (role) => (role === 'idphotoOnly' ? [403] : [200]) }),
+      },
+      { what: 'GET the ID-photo specs', method: 'GET', url: '/api/v1/idphoto/specs', expect: keyed({ anonymous: [200], key: () => [200] }) },
+      { what: 'GET a job that is not there', method: 'GET', url: '/api/v1/jobs/00000000-0000-0000-0000-000000000000', expect: keyed({ anonymous: [404], key: () => [404] }) },
+      { what: 'GET usage', method: 'GET', url: '/api/v1/usage', expect: keyed({ anonymous: [401], key: () => [200] }) },
+      { what: 'GET the keys', method: 'GET', url: '/api/v1/admin/keys', expect: keyed({ anonymous: [401], key: (role) => (role === 'admin' ? [200] : [403]) }) },
+      // Keys guard the API only: the probes and /metrics answer whatever key comes with them.
+      { what: 'GET /health', method: 'GET', url: '/health', expect: whoever([200]) },
+      { what: 'GET /metrics', method: 'GET', url: '/metrics', expect: whoever([200]) },
+      { what: 'PUT the keys (no such route)', method: 'PUT', url: '/api/v1/admin/keys', expect: (as) => (as === 'invalid' || as === 'revoked' || as === 'unclear' ? [401, 404] : [404]) },
+    ),
+    weight: 3,
+  },
+  {
+    arbitrary: fc.constantFrom(...Object.keys(REVOKE_NAMES)).map((name): AuthRoute => ({
+      what: `DELETE the key "${name.slice(0, 40)}"${name.length > 40 ? ` (${name.length} characters)` : ''}`,
+      method: 'DELETE',
+      url: `/api/v1/admin/keys/${name}`,
+      expect: REVOKE_NAMES[name] ? whoever(REVOKE_NAMES[name]) : keyed({ anonymous: [401], key: (role) => (role === 'admin' ? [200, 404] : [403]) }),
+    })),
+    weight: 1,
+  },
+  {
+    arbitrary: fc
+      .tuple(fc.oneof(plausibleCreateBody, hostileCreateBody), fc.constantFrom('application/json', 'application/json', 'application/json', 'text/plain', 'application/x-www-form-urlencoded'))
+      .chain(([value, type]) =>
+        jsonBody(value).map(({ body, what }): AuthRoute => ({
+          what: `POST a key, ${what} (${type}) ${body.slice(0, 120)}`,
+          method: 'POST',
+          url: '/api/v1/admin/keys',
+          headers: { 'content-type': type },
+          body: Buffer.from(body),
+          // The body is read and checked before the caller is (401, 403): a bad body is refused as such whoever sends it; only an admin key creates.
+          expect: keyed({ anonymous: [400, 401, 413, 415, 422], key: (role) => (role === 'admin' ? [201, 400, 409, 413, 415, 422] : [400, 403, 413, 415, 422]) }),
+        })),
+      ),
+    weight: 2,
+  },
+);
+
+/** Requests only a socket can send: a header twice, bytes a client library would refuse. On GET /api/v1/usage (a key: 200; none or a bad one: 401). */
+const RAW_AUTH: Readonly<Record<string, { headers: string; expect?: readonly number[] }>> = {
+  'two Authorization headers, the real key first': { headers: `Authorization: Bearer ${keyOf('normal')}\r\nAuthorization: Bearer qrw_${'U'.repeat(43)}` },
+  'two Authorization headers, the real key second': { headers: `Authorization: Bearer qrw_${'U'.repeat(43)}\r\nAuthorization: Bearer ${keyOf('normal')}` },
+  'two X-API-Key headers (joined by a comma)': { headers: `X-API-Key: ${keyOf('normal')}\r\nX-API-Key: ${keyOf('admin')}`, expect: [401] },
+  'header names in capitals': { headers: `X-API-KEY: ${keyOf('normal')}`, expect: [200] },
+  'Authorization with no blank after the colon': { headers: `Authorization:Bearer ${keyOf('normal')}`, expect: [200] },
+  'non-UTF-8 bytes in X-API-Key': { headers: `X-API-Key: qrw_\xff\xfe\x80\xc0${'A'.repeat(39)}`, expect: [400, 401] },
+  'a key folded over two lines': { headers: `X-API-Key: ${keyOf('normal')}\r\n  AAAA`, expect: [400, 401] },
+  'NUL in Authorization': { headers: `Authorization: Bearer qrw_\x00${'A'.repeat(42)}`, expect: [400, 401] },
+};
+
+function authCases(raw: boolean): fc.Arbitrary<FuzzCase> {
+  const http = fc.tuple(credential, authRoute).map(([who, route]): FuzzCase => ({
+    target: 'auth',
+    what: `${route.what} with ${who.what}`,
+    method: route.method,
+    url: route.url,
+    headers: { ...route.headers, ...who.headers },
+    ...(route.body && { body: route.body }),
+    ...(route.expect(who.as) && { expect: route.expect(who.as) }),
+  }));
+  if (!raw) return http;
+  const rawCase = fc.constantFrom(...Object.keys(RAW_AUTH)).map((name): FuzzCase => {
+    const { headers, expect } = RAW_AUTH[name]!;
+    return {
+      target: 'auth',
+      what: `raw: ${name}`,
+      method: 'RAW',
+      url: '',
+      headers: {},
+      raw: Buffer.from(`GET /api/v1/usage HTTP/1.1\r\nHost: x\r\n${headers}\r\nConnection: close\r\n\r\n`, 'latin1'),
+      ...(expect && { expect }),
+    };
+  });
+  return fc.oneof({ arbitrary: http, weight: 6 }, { arbitrary: rawCase, weight: 1 });
+}
+
 export interface CaseWeights {
   /** ID-photo cases cost about 0.3 s each with the default engine: kept fewer (an integer weight; 0: none). */
   readonly idphoto: number;
   /** Whether raw-socket cases are included (not through app.inject()). */
   readonly raw: boolean;
+  /** Whether API-key cases are included: the server runs AUTH_MODE=optional with the keys of keys.ts (makeFuzzKeys). */
+  readonly auth?: boolean;
 }
 
 /** Every kind of case, weighted: mostly cheap rejections, some real work on each path. */
@@ -494,5 +819,6 @@ export function fuzzCases(corpus: Corpus, weights: CaseWeights = { idphoto: 1, r
     arbitraries.push({ arbitrary: batchBody('idphoto-batch', '/api/v1/batch/idphoto', archive, mutantOf(corpus.portraits, { pristine: 3 })), weight: weights.idphoto });
   }
   if (weights.raw) arbitraries.push({ arbitrary: rawCase, weight: 4 });
+  if (weights.auth) arbitraries.push({ arbitrary: authCases(weights.raw), weight: 8 });
   return fc.oneof(...arbitraries);
 }
