@@ -1,8 +1,10 @@
 /**
  * The long fuzz run: the production build (`node dist/src/server.js`) in its own process, thrown
  * malformed requests over real sockets (test/fuzz/: the corpus, the mutation engine, the targets),
- * its RSS sampled, then slow headers and slow bodies (slowloris). Every 5xx, hang or crash is saved
- * with its input; the server is checked healthy (/health, generate -> decode) along the way and at the end.
+ * its RSS sampled, then slow headers and slow bodies (slowloris). The server runs AUTH_MODE=optional
+ * with API keys made in its own ACCOUNTS_DB before it starts (test/fuzz/keys.ts), which the auth cases
+ * present. Every 5xx, hang, crash, leaked key or status a case does not allow is saved with its input
+ * (keys redacted); the server is checked healthy (/health, generate -> decode) along the way and at the end.
  *
  *   npm run fuzz [-- options]
  *     --cases N             cases to throw (10000)
@@ -21,7 +23,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';
 import { REPO_ROOT, loadCorpus } from '../test/fuzz/corpus.js';
-import { AnswerTally, PeakSampler, healthy, isFinding, rssOf, saveFinding, sendRaw, toWire, type Answer } from '../test/fuzz/run.js';
+import { makeFuzzKeys, redact, secretsOf, withKeys } from '../test/fuzz/keys.js';
+import { AnswerTally, PeakSampler, findingOf, healthy, rssOf, saveFinding, sendRaw, toWire, type Answer } from '../test/fuzz/run.js';
 import { fuzzCases, type FuzzCase } from '../test/fuzz/targets.js';
 import { freePort } from './load-targets.js';
 
@@ -55,13 +58,26 @@ interface Server {
 let running: Server | undefined;
 
 const jobsDir = mkdtempSync(join(tmpdir(), 'qrw-fuzz-jobs-'));
+/** The run's own key store (SQLite): its keys are made before the server starts and gone with the run. */
+const accountsDir = mkdtempSync(join(tmpdir(), 'qrw-fuzz-accounts-'));
+const accountsDb = join(accountsDir, 'accounts.db');
 
 async function startServer(): Promise<Server> {
   const port = await freePort();
   const log = openSync(join(OUT, 'server.log'), 'a');
   const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/src/server.js')], {
     cwd: REPO_ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS), JOBS_DIR: jobsDir, REDIS_URL: '' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+      JOBS_DIR: jobsDir,
+      REDIS_URL: '',
+      AUTH_MODE: 'optional',
+      ACCOUNTS_DB: accountsDb,
+    },
     stdio: ['ignore', log, log],
   });
   const base = `http://127.0.0.1:${port}`;
@@ -119,27 +135,35 @@ function slowClient(port: number, kind: 'headers' | 'body'): Promise<{ closedAft
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const corpus = await loadCorpus();
-  const arbitrary = fuzzCases(corpus);
+  const arbitrary = fuzzCases(corpus, { idphoto: 1, raw: true, auth: true });
+  const keys = await makeFuzzKeys(accountsDb);
+  const secrets = secretsOf(keys);
   let server = await startServer();
   running = server;
   let rss = new PeakSampler(() => rssOf(server.child.pid!));
   let peakRss = 0;
   const tally = new AnswerTally();
+  const authTally = new AnswerTally();
   const byTarget = new Map<string, number>();
   const findings: Finding[] = [];
   const healthFailures: string[] = [];
   let slowest: { ms: number; what: string; answer: string } = { ms: 0, what: '', answer: '' };
   let crashes = 0;
+  let fiveHundreds = 0;
   const started = performance.now();
 
-  const record = (index: number, c: FuzzCase, answer: Answer) => {
+  /** `c` as generated (keys as placeholders: what is printed), `sent` with the real keys in (saved through redact). */
+  const record = (index: number, c: FuzzCase, sent: FuzzCase, answer: Answer) => {
     tally.add(answer);
+    if (c.target === 'auth') authTally.add(answer);
     byTarget.set(c.target, (byTarget.get(c.target) ?? 0) + 1);
+    if (answer.status >= 500) fiveHundreds++;
     if (answer.ms > slowest.ms) slowest = { ms: answer.ms, what: `${c.target}: ${c.what}`, answer: `${answer.status} ${answer.code}` };
-    if (isFinding(answer)) {
-      const file = saveFinding(OUT, index, c, answer);
-      findings.push({ index, kind: answer.hung ? 'hang' : `${answer.status} ${answer.code}`, what: `${c.target}: ${c.what}`, file });
-      console.log(`  finding #${index}: ${answer.hung ? 'hang' : `${answer.status} ${answer.code}`} ${c.target}: ${c.what.slice(0, 200)}`);
+    const kind = findingOf(c, answer);
+    if (kind) {
+      const file = saveFinding(OUT, index, sent, answer, (text) => redact(text, keys));
+      findings.push({ index, kind, what: `${c.target}: ${c.what}`, file });
+      console.log(`  finding #${index}: ${kind} ${c.target}: ${c.what.slice(0, 200)}`);
     }
   };
 
@@ -151,7 +175,8 @@ async function main(): Promise<void> {
         while (next < cases.length) {
           const i = next++;
           const c = cases[i]!;
-          record(drawn + i, c, await sendRaw(server.port, toWire(c), HANG_MS));
+          const sent = withKeys(c, keys);
+          record(drawn + i, c, sent, await sendRaw(server.port, toWire(sent), HANG_MS, secrets));
         }
       }),
     );
@@ -187,6 +212,7 @@ async function main(): Promise<void> {
   peakRss = Math.max(peakRss, rss.stop());
   await stopServer(server);
   rmSync(jobsDir, { recursive: true, force: true });
+  rmSync(accountsDir, { recursive: true, force: true });
 
   const lines = [
     `fuzz run ${new Date().toISOString()}: seed ${SEED}, concurrency ${CONCURRENCY}, REQUEST_TIMEOUT_MS ${REQUEST_TIMEOUT_MS}, node ${process.version}`,
@@ -197,11 +223,16 @@ async function main(): Promise<void> {
       .join(', ')}`,
     `answers (status code: count):`,
     ...tally.rows().map(([k, n]) => `  ${k}: ${n}`),
+    `answers to the auth cases: ${authTally
+      .rows()
+      .map(([k, n]) => `${k}: ${n}`)
+      .join('; ')}`,
+    `5xx answers: ${fiveHundreds} (the designed 503 refusals SATURATED and SHUTTING_DOWN among them are not findings)`,
     `peak RSS of the server: ${(peakRss / 2 ** 20).toFixed(0)} MiB`,
     `slowest case: ${slowest.ms.toFixed(0)} ms, ${slowest.answer}, ${slowest.what.slice(0, 240)}`,
     `slow clients (${slowCount} slow-header, ${slowCount} slow-body): closed after ${slow.map((s) => (s.closedAfterMs / 1000).toFixed(1)).join(', ')} s; answered: ${[...new Set(slow.map((s) => s.answered))].join(' / ')}`,
     `server crashes: ${crashes}; health checks failed: ${healthFailures.length}${healthFailures.length ? ` (${healthFailures.join('; ')})` : ''}`,
-    `findings (5xx, hang, crash): ${findings.length}`,
+    `findings (5xx, hang, crash, leaked key, status a case does not allow): ${findings.length}`,
     ...findings.map((f) => `  #${f.index} ${f.kind}: ${f.what.slice(0, 200)} -> ${f.file}`),
     `findings and the server log: ${OUT}`,
   ];
