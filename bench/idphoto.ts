@@ -7,7 +7,7 @@
  * bench/results/<date>-idphoto.md.
  *
  *   npm run bench:idphoto [-- --seconds 20] [--concurrency 4] [--spec us-passport] [--engines selfie,isnet] [--no-load]
- *                         [--isnet-photos 6] [--full] [--threads N (the server's IDPHOTO_THREADS)]
+ *                         [--isnet-photos 6] [--full] [--threads N (the server's IDPHOTO_THREADS)] [--isnet-profile lean|fast]
  *
  * ISNet costs ~20x selfie here: it runs on the first 6 portraits and without the halo unless --full
  * (all 24 and the halo: ~3 more minutes). The box's load average is printed beside the figures, and
@@ -20,7 +20,8 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { decodePortrait, type DecodeLimits } from '../src/idphoto/codec/decode.js';
-import { loadIdPhotoEngine } from '../src/idphoto/engine-loader.js';
+import { engineLoader } from '../src/idphoto/engine-loader.js';
+import { ISNET_PROFILES, type IsnetProfile } from '../src/idphoto/onnx-device.js';
 import { makeCutout, makeIdPhoto, type IdPhotoModels } from '../src/idphoto/make.js';
 import { fromBytes } from '../src/idphoto/matte/bytes.js';
 import { haloScore } from '../src/idphoto/matte/halo.js';
@@ -49,6 +50,8 @@ const FULL = args.includes('--full');
 const ISNET_PHOTOS = Number(flag('--isnet-photos') ?? 6);
 /** The server's ID-photo threads (IDPHOTO_THREADS); by default its own default (the cores). */
 const THREADS = flag('--threads');
+/** ISNet's session profile (IDPHOTO_ISNET_PROFILE), in this process and the server. */
+const ISNET_PROFILE = parseIsnetProfile(flag('--isnet-profile') ?? 'lean');
 /** The CLI's limits (and the service's defaults). */
 const LIMITS: DecodeLimits = { maxPixels: 25_000_000, maxSide: 1600 };
 const PORTRAITS_RELATIVE = '../shared/idphoto/portraits';
@@ -67,6 +70,11 @@ const TARGETS = {
 const HALO_REDUCTION_TARGET = 30;
 
 type EngineName = 'selfie' | 'isnet';
+
+function parseIsnetProfile(raw: string): IsnetProfile {
+  if (!(ISNET_PROFILES as readonly string[]).includes(raw)) throw new Error(`--isnet-profile is one of ${ISNET_PROFILES.join(', ')}, not ${raw}`);
+  return raw as IsnetProfile;
+}
 
 const out: string[] = [];
 function print(line = ''): void {
@@ -163,7 +171,7 @@ function rssOf(pid: number): { rss: number; hwm: number } {
 }
 
 async function underLoad(engine: EngineName, files: readonly string[], log: string): Promise<Load> {
-  const service: Target = await startService({ log, env: { TOOLS: 'idphoto', LOG_LEVEL: 'warn', ...(THREADS && { IDPHOTO_THREADS: THREADS }) } });
+  const service: Target = await startService({ log, env: { TOOLS: 'idphoto', LOG_LEVEL: 'warn', IDPHOTO_ISNET_PROFILE: ISNET_PROFILE, ...(THREADS && { IDPHOTO_THREADS: THREADS }) } });
   const pid = service.pid!;
   let peakRss = rssOf(pid).rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssOf(pid).rss)), 200);
@@ -352,7 +360,9 @@ async function main(): Promise<void> {
   const stamp = new Date().toISOString().slice(0, 16).replace(/[T:]/g, '-');
   print(`# bench:idphoto ${stamp}`);
   print();
-  print(`\`npm run bench:idphoto${args.length ? ' -- ' + args.join(' ') : ''}\` — ${machine()}. ${files.length} portraits (${PORTRAITS_RELATIVE}), spec ${SPEC}, background ${BACKGROUND}.`);
+  print(
+    `\`npm run bench:idphoto${args.length ? ' -- ' + args.join(' ') : ''}\` — ${machine()}. ${files.length} portraits (${PORTRAITS_RELATIVE}), spec ${SPEC}, background ${BACKGROUND}, ISNet profile ${ISNET_PROFILE}.`,
+  );
   const loadAtStart = loadavg()[0]!;
   print();
 
@@ -374,7 +384,7 @@ async function main(): Promise<void> {
   // ISNet first, in a process that has run nothing else, so that its VmHWM is its own; the tables list selfie first.
   for (const engine of [...engines].reverse()) {
     // The service's own loader (the worker threads and the CLI use it).
-    const models = createModels(loadIdPhotoEngine);
+    const models = createModels(engineLoader({ isnetProfile: ISNET_PROFILE }));
     const sample = engine === 'isnet' && !FULL ? files.slice(0, ISNET_PHOTOS) : files;
     process.stderr.write(`${engine}: ${sample.length} portraits, one at a time...\n`);
     const seq = await sequential(engine, models, sample);

@@ -6,10 +6,9 @@
 import { createHash } from 'node:crypto';
 import { isQrwError } from '../errors.js';
 import type { DecodeLimits } from '../idphoto/codec/decode.js';
-import { engineLoader } from '../idphoto/engine-loader.js';
+import { engineLoader, type EngineRuntime } from '../idphoto/engine-loader.js';
 import { makeCutout, makeIdPhoto, makeSheet, type EncodedImage, type IdPhotoResult, type SheetRequest } from '../idphoto/make.js';
 import { createModels } from '../idphoto/models.js';
-import type { OnnxDevice } from '../idphoto/onnx-device.js';
 import type { IdPhotoOptions } from '../idphoto/options.js';
 import type { SheetSize } from '../idphoto/sheet.js';
 import type { Metrics } from '../platform/metrics.js';
@@ -47,8 +46,8 @@ export function poolIdPhotoEngine(pool: IdPhotoPool, dedicated: Readonly<Record<
   };
 }
 
-export function inProcessIdPhotoEngine(limits: DecodeLimits, device: OnnxDevice = 'cpu'): IdPhotoEngine {
-  const models = createModels(engineLoader(device), device);
+export function inProcessIdPhotoEngine(limits: DecodeLimits, runtime: EngineRuntime = {}): IdPhotoEngine {
+  const models = createModels(engineLoader(runtime), runtime.device);
   return {
     photo: (bytes, options, mode) => makeIdPhoto(bytes, options, models, limits, mode),
     cutout: (bytes, engine) => makeCutout(bytes, engine, models, limits),

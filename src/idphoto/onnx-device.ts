@@ -1,7 +1,7 @@
 /**
  * Where an onnxruntime-node session runs: the CPU (always there), or an NVIDIA GPU through the CUDA
  * execution provider, which the npm build of onnxruntime-node for Linux x64 does not carry: its install
- * script downloads it, and this project's .npmrc skips that script (it fails offline). Asking for CUDA
+ * script downloads it, and this project skips that script (package.json's allowScripts; .npmrc for older npm: it fails offline). Asking for CUDA
  * where it is missing fails with an error saying so, rather than falling back to the CPU: a service
  * sized for a GPU would otherwise run many times slower with nothing but a log line to say why.
  * onnxruntime-node is imported only when CUDA is asked for.
@@ -16,11 +16,20 @@ export type OnnxDevice = 'cpu' | 'cuda';
 export const ONNX_DEVICES: readonly OnnxDevice[] = ['cpu', 'cuda'];
 
 /**
- * How to add the CUDA provider to an installed onnxruntime-node: its install script downloads it from
- * NuGet (this needs the internet; running it needs CUDA 12 and cuDNN 9). The variable outranks the
- * .npmrc line that skips the script.
+ * How onnxruntime runs ISNet: `lean` (the default) plans every tensor apart and keeps no memory between
+ * photos, with basic graph optimisations (~850 MB for the process on 2 cores); `fast` keeps its memory
+ * arena between photos and applies every graph optimisation (NCHWc kernels, which keep a second copy of
+ * the weights): about a third less time for ~400 MB more (docs/design/idphoto.md has the figures).
  */
-export const CUDA_INSTALL_COMMAND = 'ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node';
+export const ISNET_PROFILES = ['lean', 'fast'] as const;
+export type IsnetProfile = (typeof ISNET_PROFILES)[number];
+
+/**
+ * How to add the CUDA provider to an installed onnxruntime-node: allow its install script (npm 11 runs
+ * none it was not told to), which downloads it from NuGet (this needs the internet; running it needs
+ * CUDA 12 and cuDNN 9). The variable outranks the .npmrc line that skips the script.
+ */
+export const CUDA_INSTALL_COMMAND = 'npm pkg set allowScripts.onnxruntime-node=true --json && ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node';
 
 /** The CUDA provider's library as onnxruntime-node's install script lays it beside the native binding. */
 const CUDA_PROVIDER = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
@@ -45,7 +54,7 @@ export async function executionProviders(device: OnnxDevice = 'cpu'): Promise<In
   if (!cuda) throw new Error(`device 'cuda' was asked for, but ${where} has no CUDA execution provider.`);
   if (!cuda.bundled && !existsSync(join(ortBindingDir(), CUDA_PROVIDER)))
     throw new Error(
-      `device 'cuda' was asked for, but ${where} was installed without its CUDA execution provider (${CUDA_PROVIDER}; this project's .npmrc skips that download). Add it with \`${CUDA_INSTALL_COMMAND}\`, or use device 'cpu'.`,
+      `device 'cuda' was asked for, but ${where} was installed without its CUDA execution provider (${CUDA_PROVIDER}; this project skips that download). Add it with \`${CUDA_INSTALL_COMMAND}\`, or use device 'cpu'.`,
     );
   return ['cuda'];
 }

@@ -1,7 +1,7 @@
 /** The ID-photo workload: photos, cut-outs and sheets, run in the ID-photo pool's threads. */
 import type { DecodeLimits } from '../idphoto/codec/decode.js';
 import type { EncodedImage, IdPhotoResult, SheetRequest } from '../idphoto/make.js';
-import type { OnnxDevice } from '../idphoto/onnx-device.js';
+import type { IsnetProfile, OnnxDevice } from '../idphoto/onnx-device.js';
 import type { IdPhotoOptions } from '../idphoto/options.js';
 import type { SheetSize } from '../idphoto/sheet.js';
 
@@ -16,4 +16,6 @@ export interface IdPhotoWorkerData {
   readonly limits: DecodeLimits;
   /** Where the ONNX models run (IDPHOTO_DEVICE). */
   readonly device: OnnxDevice;
+  /** ISNet's memory against time (IDPHOTO_ISNET_PROFILE). */
+  readonly isnetProfile: IsnetProfile;
 }

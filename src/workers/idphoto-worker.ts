@@ -6,8 +6,8 @@ import { createModels } from '../idphoto/models.js';
 import type { IdPhotoTasks, IdPhotoWorkerData } from './idphoto-tasks.js';
 import { serveTasks } from './thread.js';
 
-const { limits, device } = workerData as IdPhotoWorkerData;
-const models = createModels(engineLoader(device), device);
+const { limits, device, isnetProfile } = workerData as IdPhotoWorkerData;
+const models = createModels(engineLoader({ device, isnetProfile }), device);
 
 export default serveTasks<IdPhotoTasks>({
   photo: (task) => makeIdPhoto(task.bytes, task.options, models, limits, task.mode),

@@ -12,7 +12,7 @@ export async function injectableApp(env: Record<string, string> = {}): Promise<A
     config,
     {
       qr: config.tools.includes('qr') ? inProcessEngine() : undefined,
-      idphoto: config.tools.includes('idphoto') ? inProcessIdPhotoEngine(limits, config.idphotoDevice) : undefined,
+      idphoto: config.tools.includes('idphoto') ? inProcessIdPhotoEngine(limits, { device: config.idphotoDevice, isnetProfile: config.idphotoIsnetProfile }) : undefined,
     },
     [],
     pino({ level: 'silent' }),

@@ -218,7 +218,7 @@ async function idphoto(input: string, flags: CommandFlags): Promise<void> {
   const options = parseOptions(rawOptions(flags, many ? undefined : flags.out));
   const config = loadConfig();
   const limits = { maxPixels: config.maxImagePixels, maxSide: config.idphotoMaxSide };
-  const engine = inProcessIdPhotoEngine(limits);
+  const engine = inProcessIdPhotoEngine(limits, { device: config.idphotoDevice, isnetProfile: config.idphotoIsnetProfile });
   // No cache: each photo is made once here.
   const service = new IdPhotoService(engine, new ResultCache(0, idPhotoCodec));
   try {

@@ -37,12 +37,26 @@ export function toolOf(route: string, query: unknown, tools: readonly Tool[]): T
   return undefined;
 }
 
-/** `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
+/**
+ * `Authorization: Bearer <key>` or `X-API-Key: <key>`; undefined when neither is sent (another
+ * Authorization scheme, e.g. a proxy's Basic credentials, is not ours to read). A Bearer header without
+ * one token, an empty X-API-Key, or two headers naming different keys are refused, never read as anonymous.
+ */
 function presentedKey(request: FastifyRequest): string | undefined {
-  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+  const authorization = request.headers.authorization;
+  let bearer: string | undefined;
+  if (authorization !== undefined && /^bearer(\s|$)/i.test(authorization)) {
+    bearer = /^bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+    if (bearer === undefined) throw invalid('The Authorization header must be "Bearer <key>" with one key.');
+  }
   const header = request.headers['x-api-key'];
-  return bearer ?? (typeof header === 'string' && header.trim() !== '' ? header.trim() : undefined);
+  const apiKey = header === undefined ? undefined : typeof header === 'string' ? header.trim() : '';
+  if (apiKey === '') throw invalid('The X-API-Key header must carry one key.');
+  if (bearer !== undefined && apiKey !== undefined && bearer !== apiKey) throw invalid('The Authorization and X-API-Key headers name different keys; send one.');
+  return bearer ?? apiKey;
 }
+
+const invalid = (message: string): QrwError => new QrwError('INVALID_API_KEY', message);
 
 /** Bytes of the connection so far: the request's are the difference at its end (Content-Length first, where declared). */
 const socketBytes = (request: FastifyRequest): { read: number; written: number } | undefined => {
@@ -62,14 +76,14 @@ export function registerAuth(server: FastifyInstance, accounts: Accounts, config
   async function admit(request: FastifyRequest, reply: FastifyReply): Promise<WorkCounts | undefined> {
     const route = request.routeOptions.url;
     if (!isApiRoute(route)) return undefined;
-    const presented = presentedKey(request);
-    if (presented === undefined) {
-      if (config.authMode !== 'required') return undefined;
-      reply.header('WWW-Authenticate', 'Bearer');
-      throw new QrwError('API_KEY_REQUIRED', 'This API needs a key: send it as "Authorization: Bearer <key>" or "X-API-Key: <key>".');
-    }
     let record: KeyRecord;
     try {
+      const presented = presentedKey(request);
+      if (presented === undefined) {
+        if (config.authMode !== 'required') return undefined;
+        reply.header('WWW-Authenticate', 'Bearer');
+        throw new QrwError('API_KEY_REQUIRED', 'This API needs a key: send it as "Authorization: Bearer <key>" or "X-API-Key: <key>".');
+      }
       record = await accounts.authenticate(presented);
     } catch (err) {
       if (err instanceof QrwError && err.code === 'INVALID_API_KEY') reply.header('WWW-Authenticate', 'Bearer error="invalid_token"');

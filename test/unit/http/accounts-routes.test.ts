@@ -67,6 +67,26 @@ describe('AUTH_MODE=optional', () => {
     }
   });
 
+  it('refuses a Bearer header without one key, an empty X-API-Key and two headers naming different keys; leaves other schemes alone', async () => {
+    for (const headers of <Record<string, string>[]>[
+      { authorization: 'Bearer' },
+      { authorization: 'bearer  ' },
+      { authorization: `Bearer ${qrOnly} ${qrOnly}` },
+      { 'x-api-key': ' ' },
+      { authorization: `Bearer ${qrOnly}`, 'x-api-key': 'qrw_other' },
+      { authorization: `Bearer ${qrOnly}`, 'x-api-key': admin },
+    ]) {
+      const res = await generate(headers);
+      expect(res.statusCode, JSON.stringify(headers)).toBe(401);
+      expect(res.json()).toMatchObject({ error: { code: 'INVALID_API_KEY' } });
+    }
+    expect((await generate({ authorization: `bearer ${qrOnly}`, 'x-api-key': qrOnly })).statusCode).toBe(200);
+    // A proxy's Basic credentials are not a key: anonymous, as with no header.
+    const basic = await generate({ authorization: 'Basic dXNlcjpwYXNz' });
+    expect(basic.statusCode).toBe(200);
+    expect(basic.headers['ratelimit-limit']).toBeUndefined();
+  });
+
   it('counts a key against its rate: RateLimit-* on each answer, then 429 with Retry-After', async () => {
     const remaining: string[] = [];
     for (let i = 0; i < 3; i++) {

@@ -180,6 +180,23 @@ describe.runIf(installed)('the ISNet matting engine', () => {
     expect(meanIn(empty!, 0, 0, 1, 1)).toBeLessThan(0.05);
   });
 
+  it("gives the same matte with the 'fast' profile (every graph optimisation, the memory arena kept), from a session of its own", async () => {
+    const portrait = await rgbOf(sharedPath('idphoto/portraits/054.jpg'));
+    const fast = await loadIsnetMatting({ profile: 'fast' });
+    try {
+      const [lean, quick] = [await engine.matte(portrait), await fast.matte(portrait)];
+      let worst = 0;
+      for (let i = 0; i < lean.data.length; i++) worst = Math.max(worst, Math.abs(lean.data[i]! - quick.data[i]!));
+      // Fused kernels reorder the floating-point sums: the mattes agree to a few thousandths, not bit for bit.
+      expect(worst).toBeLessThan(0.02);
+      // The lean engine's session is not the fast one's: releasing the fast one leaves it working.
+      await fast.release();
+      expect((await engine.matte({ data: new Uint8Array(64 * 64 * 3).fill(90), width: 64, height: 64 })).data.length).toBe(ISNET_SIZE * ISNET_SIZE);
+    } finally {
+      await fast.release();
+    }
+  });
+
   it('lets a second engine loaded alike (sharing its session) be released without stopping the first; the released one refuses work', async () => {
     const other = await loadIsnetMatting();
     await other.release();
