@@ -132,6 +132,20 @@ describe('decodePortrait', () => {
     expect((await rejection(decodePortrait(svg, LIMITS))).code).toBe('UNSUPPORTED_IMAGE');
   });
 
+  it('refuses a HEIC photo (HEIF branded for HEVC, which this libvips cannot decode) with UNSUPPORTED_IMAGE saying to export a JPEG; reads AVIF, its AV1 sibling', async () => {
+    // No HEIC sample can be made here (no HEVC encoder): an AVIF's container rebranded 'heic' is what libheif reports as HEVC-coded.
+    const avif = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#808080' } })
+      .avif()
+      .toBuffer();
+    expect((await decodePortrait(avif, LIMITS)).rgb.width).toBe(64);
+    const heic = Buffer.from(avif);
+    expect(heic.toString('latin1', 4, 12)).toBe('ftypavif');
+    heic.write('heic', 8, 'latin1');
+    const error = await rejection(decodePortrait(heic, LIMITS));
+    expect(error.code).toBe('UNSUPPORTED_IMAGE');
+    expect(error.message).toMatch(/HEIC.*JPEG/);
+  });
+
   it('refuses a truncated JPEG with CORRUPT_IMAGE rather than decode half a portrait', async () => {
     expect((await rejection(decodePortrait(portrait.subarray(0, portrait.length >> 1), LIMITS))).code).toBe('CORRUPT_IMAGE');
     expect((await rejection(decodePortrait(portrait.subarray(0, 200), LIMITS))).code).toBe('CORRUPT_IMAGE');
