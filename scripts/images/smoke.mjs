@@ -1,9 +1,9 @@
 // The HTTP half of an image's smoke test (scripts/images/build-and-test.sh starts the image's own
 // command and stops it): the service answers, does its real work, and stays within a memory limit under
-// a short load. Plain Node 20, no dependencies, so it runs on the host beside the image.
+// a short load. Plain Node (20 or later), no dependencies, so it runs on the host beside the image.
 // Usage: node smoke.mjs --url http://127.0.0.1:PORT --pid PID [--qr] [--no-qr] [--idphoto DIR]
 //        [--load qr|idphoto] [--seconds N] [--rss-limit-mb N]
-/* global fetch, FormData, Blob -- Node 20's own; eslint.config.js names only process and console for .mjs scripts */
+/* global fetch, FormData, Blob -- Node's own; eslint.config.js names only process and console for .mjs scripts */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
