@@ -70,11 +70,12 @@ done
 free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
 # A field of a container's image configuration (dotted path), a line per array item.
 config() { buildah inspect --type container "$1" | node -e 'let v = JSON.parse(require("fs").readFileSync(0)); for (const k of process.argv[1].split(".")) v = v?.[k]; for (const a of [v ?? []].flat()) console.log(a)' "$2"; }
-# The node process a `buildah run` started: its descendant whose program is node.
+# The node process a `buildah run` started: its descendant whose program is node (by its executable:
+# Node 24 names its main thread, and so the process's comm, "MainThread").
 node_under() {
   local pid
   for pid in $(pgrep -P "$1" || true); do
-    if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = node ]; then echo "$pid"; else node_under "$pid"; fi
+    if [ "$(basename "$(readlink "/proc/$pid/exe" 2>/dev/null)")" = node ]; then echo "$pid"; else node_under "$pid"; fi
   done
 }
 
