@@ -17,8 +17,8 @@ export const ONNX_DEVICES: readonly OnnxDevice[] = ['cpu', 'cuda'];
 
 /**
  * How onnxruntime runs ISNet: `lean` (the default) plans every tensor apart and keeps no memory between
- * photos (~0.7 GB for the process on 2 cores); `fast` keeps its memory arena between photos: ~12 % less
- * time for about twice the memory (docs/design/idphoto.md has the figures).
+ * photos (~0.84 GB for the server on 2 cores); `fast` keeps its memory arena between photos: ~15-20 %
+ * less time for ~0.2 GB more (docs/design/idphoto.md has the figures).
  */
 export const ISNET_PROFILES = ['lean', 'fast'] as const;
 export type IsnetProfile = (typeof ISNET_PROFILES)[number];

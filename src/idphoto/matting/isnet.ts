@@ -13,7 +13,8 @@
  * time and ~60 MB less at the peak. Memory first (the `lean` profile): the CPU arena and the memory
  * pattern off, every graph optimisation, the model's bytes freed once parsed; the session then needs
  * ~0.3 GB beyond its weights while a photo runs: peak RSS of a process ~0.7 GB under npm start's glibc
- * settings (MALLOC_*). The `fast` profile keeps the arena: ~12 % less time for twice the memory.
+ * settings (MALLOC_*), of the server ~0.84 GB. The `fast` profile keeps the arena: ~15-20 % less time
+ * for ~0.2 GB more at the server's peak.
  * Engines loaded with the same options in one thread share one session and run their photos one at a
  * time, so a thread never holds two copies of the weights or two photos' work.
  */
