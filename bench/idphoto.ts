@@ -267,7 +267,17 @@ function over(rgba: Uint8Array, background: (p: number) => readonly [number, num
 }
 
 interface Halo {
-  readonly portraits: { file: string; withEstimate: number; multilevel: number; without: number; fixedWith: number; fixedWithout: number }[];
+  readonly portraits: {
+    file: string;
+    withEstimate: number;
+    multilevel: number;
+    without: number;
+    fixedWith: number;
+    fixedWithout: number;
+    /** The whole pipeline's score over the two plain backgrounds alone (white and green), with and without the estimate. */
+    plainWith: number;
+    plainWithout: number;
+  }[];
   readonly failed: string[];
 }
 
@@ -309,7 +319,7 @@ async function halo(engine: EngineName, models: LoadedModels): Promise<Halo> {
         detector: { model: detector.model, detect: () => Promise.resolve(first.faces), release: () => Promise.resolve() },
         engine: { name: matting.name, matte: () => Promise.resolve(first.matte), release: () => Promise.resolve() },
       };
-      const score = async (pipelineModels: PipelineModels, foreground: 'blur-fusion' | 'multilevel' | 'none'): Promise<number> => {
+      const score = async (pipelineModels: PipelineModels, foreground: 'blur-fusion' | 'multilevel' | 'none'): Promise<{ all: number; plain: number }> => {
         const outputs: Image[] = [];
         let alpha: Image | undefined;
         for (const rgb of decoded) {
@@ -317,16 +327,19 @@ async function halo(engine: EngineName, models: LoadedModels): Promise<Halo> {
           outputs.push(fromBytes(r.photo.data, { width: r.photo.width, height: r.photo.height, channels: 3 }));
           alpha ??= r.alpha;
         }
-        return haloScore(outputs, alpha!);
+        return { all: haloScore(outputs, alpha!), plain: haloScore(outputs.slice(0, 2), alpha!) };
       };
       const whole: PipelineModels = { detector, engine: matting };
+      const [withEstimate, without] = [await score(whole, 'blur-fusion'), await score(whole, 'none')];
       results.push({
         file,
-        withEstimate: await score(whole, 'blur-fusion'),
-        multilevel: await score(whole, 'multilevel'),
-        without: await score(whole, 'none'),
-        fixedWith: await score(fixed, 'blur-fusion'),
-        fixedWithout: await score(fixed, 'none'),
+        withEstimate: withEstimate.all,
+        multilevel: (await score(whole, 'multilevel')).all,
+        without: without.all,
+        fixedWith: (await score(fixed, 'blur-fusion')).all,
+        fixedWithout: (await score(fixed, 'none')).all,
+        plainWith: withEstimate.plain,
+        plainWithout: without.plain,
       });
     } catch (err) {
       failed.push(`${file}: ${(err as Error).message}`);
@@ -460,6 +473,23 @@ async function main(): Promise<void> {
       );
     }
     for (const x of r.halo.failed) print(`\n${r.engine} halo: ${x}`);
+  }
+  print();
+  // The score is the mean of three pairs; the two with the texture follow from it and the plain pair's.
+  print(
+    'By pair, whole pipeline, means over the portraits (blur-fusion / none, reduction): the plain pair is white against green, the texture pairs are each plain background against the busy texture.',
+  );
+  print();
+  print('| engine | white vs green | the two pairs with the texture |');
+  print('|---|---:|---:|');
+  for (const r of runs) {
+    const ps = r.halo.portraits;
+    if (ps.length === 0) continue;
+    const avg = (v: (p: (typeof ps)[number]) => number): number => ps.reduce((a, p) => a + v(p), 0) / ps.length;
+    const plain = [avg((p) => p.plainWith), avg((p) => p.plainWithout)] as const;
+    const textured = [avg((p) => (3 * p.withEstimate - p.plainWith) / 2), avg((p) => (3 * p.without - p.plainWithout) / 2)] as const;
+    const cell = ([w, wo]: readonly [number, number]): string => `${f(w)} / ${f(wo)}, ${f(reduction(w, wo), 1)} %`;
+    print(`| ${r.engine} | ${cell(plain)} | ${cell(textured)} |`);
   }
   print();
 
