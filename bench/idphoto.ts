@@ -24,7 +24,7 @@ import { engineLoader } from '../src/idphoto/engine-loader.js';
 import { ISNET_PROFILES, type IsnetProfile } from '../src/idphoto/onnx-device.js';
 import { makeCutout, makeIdPhoto, type IdPhotoModels } from '../src/idphoto/make.js';
 import { fromBytes } from '../src/idphoto/matte/bytes.js';
-import { haloScore } from '../src/idphoto/matte/halo.js';
+import { haloBand, haloScore } from '../src/idphoto/matte/halo.js';
 import type { Image } from '../src/idphoto/matte/image.js';
 import { engineAvailability } from '../src/idphoto/matting/engines.js';
 import { createModels, type LoadedModels } from '../src/idphoto/models.js';
@@ -266,6 +266,25 @@ function over(rgba: Uint8Array, background: (p: number) => readonly [number, num
   return { data, width, height };
 }
 
+/**
+ * Mean |alpha - true alpha| over the band of the first alpha and the three composites, the true alpha read off the
+ * frames over white and over green (colours as uploaded: no foreground estimate), which differ by (1 - alpha) in red
+ * and blue; only meaningful where the three frames share one geometry (face and coarse matte fixed).
+ */
+function matteError(frames: readonly Image[], alphas: readonly Image[]): number {
+  const [white, green] = [frames[0]!.data, frames[1]!.data];
+  const band = haloBand(alphas[0]!);
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < band.length; i++) {
+    if (band[i] === 0) continue;
+    const truth = Math.min(1, Math.max(0, 1 - (white[i * 3]! - green[i * 3]! + white[i * 3 + 2]! - green[i * 3 + 2]!) / 2));
+    for (const alpha of alphas) sum += Math.abs(alpha.data[i]! - truth);
+    count += alphas.length;
+  }
+  return count === 0 ? 0 : sum / count;
+}
+
 interface Halo {
   readonly portraits: {
     file: string;
@@ -277,6 +296,8 @@ interface Halo {
     /** The whole pipeline's score over the two plain backgrounds alone (white and green), with and without the estimate. */
     plainWith: number;
     plainWithout: number;
+    /** Face and coarse matte fixed: mean |alpha - the composites' true alpha| over the band and the three backgrounds. */
+    matteError: number;
   }[];
   readonly failed: string[];
 }
@@ -319,15 +340,17 @@ async function halo(engine: EngineName, models: LoadedModels): Promise<Halo> {
         detector: { model: detector.model, detect: () => Promise.resolve(first.faces), release: () => Promise.resolve() },
         engine: { name: matting.name, matte: () => Promise.resolve(first.matte), release: () => Promise.resolve() },
       };
-      const score = async (pipelineModels: PipelineModels, foreground: 'blur-fusion' | 'multilevel' | 'none'): Promise<{ all: number; plain: number }> => {
+      const score = async (pipelineModels: PipelineModels, foreground: 'blur-fusion' | 'multilevel' | 'none'): Promise<{ all: number; plain: number; matteError: number }> => {
         const outputs: Image[] = [];
-        let alpha: Image | undefined;
+        const alphas: Image[] = [];
+        const frames: Image[] = [];
         for (const rgb of decoded) {
           const r = await runPipeline(rgb, pipelineModels, { spec, background: fill, foreground });
           outputs.push(fromBytes(r.photo.data, { width: r.photo.width, height: r.photo.height, channels: 3 }));
-          alpha ??= r.alpha;
+          alphas.push(r.alpha);
+          frames.push(r.foreground);
         }
-        return { all: haloScore(outputs, alpha!), plain: haloScore(outputs.slice(0, 2), alpha!) };
+        return { all: haloScore(outputs, alphas[0]!), plain: haloScore(outputs.slice(0, 2), alphas[0]!), matteError: foreground === 'none' ? matteError(frames, alphas) : NaN };
       };
       const whole: PipelineModels = { detector, engine: matting };
       const [withEstimate, without] = [await score(whole, 'blur-fusion'), await score(whole, 'none')];
@@ -337,7 +360,7 @@ async function halo(engine: EngineName, models: LoadedModels): Promise<Halo> {
         multilevel: (await score(whole, 'multilevel')).all,
         without: without.all,
         fixedWith: (await score(fixed, 'blur-fusion')).all,
-        fixedWithout: (await score(fixed, 'none')).all,
+        ...(({ all, matteError }) => ({ fixedWithout: all, matteError }))(await score(fixed, 'none')),
         plainWith: withEstimate.plain,
         plainWithout: without.plain,
       });
@@ -490,6 +513,18 @@ async function main(): Promise<void> {
     const textured = [avg((p) => (3 * p.withEstimate - p.plainWith) / 2), avg((p) => (3 * p.without - p.plainWithout) / 2)] as const;
     const cell = ([w, wo]: readonly [number, number]): string => `${f(w)} / ${f(wo)}, ${f(reduction(w, wo), 1)} %`;
     print(`| ${r.engine} | ${cell(plain)} | ${cell(textured)} |`);
+  }
+  print();
+  print(
+    "Matte error: the refined matte against the composites' true alpha (read off the frames over white and green), mean |difference| over the band and the three backgrounds, face and coarse matte fixed; lower is better. A blurrier matte can score a lower halo and a higher error.",
+  );
+  print();
+  print('| engine | matte error by portrait | mean |');
+  print('|---|---|---:|');
+  for (const r of runs) {
+    const ps = r.halo.portraits;
+    if (ps.length === 0) continue;
+    print(`| ${r.engine} | ${ps.map((p) => `${p.file} ${f(p.matteError, 3)}`).join(', ')} | ${f(ps.reduce((a, p) => a + p.matteError, 0) / ps.length, 3)} |`);
   }
   print();
 

@@ -121,7 +121,7 @@ export async function runPipeline(rgb: RgbImage, models: PipelineModels, options
 
   t = now();
   const coarsePixel = placement.scale * Math.max(rgb.width / matte.width, rgb.height / matte.height);
-  const alpha = refineMatte(frame.image, frame.matte, { radius: refineRadius(coarsePixel), eps: REFINE_EPS });
+  const alpha = refineMatte(frame.image, frame.matte, { radius: refineRadius(coarsePixel), eps: REFINE_EPS, scale: coarsePixel });
   times.refinement = now() - t;
 
   t = now();

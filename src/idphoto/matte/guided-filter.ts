@@ -25,17 +25,32 @@ export function refineRadius(scale: number): number {
   return Math.max(DEFAULT_REFINE_OPTIONS.radius, Math.round(4 * scale));
 }
 
+/**
+ * A matte at most this many photo pixels per matte pixel (ISNet's 1024x1024, not selfie's 256x256) has already placed
+ * its edges at the photo's resolution.
+ */
+export const FINE_MATTE_SCALE = 1.5;
+/**
+ * Where the photo's colours vary less than this in a window (variance summed over the channels, intensities 0..1: a
+ * standard deviation of ~0.06 a channel), the guided filter has no edge to follow and gives the window's mean of the
+ * matte, a blur its width (a glow around dark hair on a dark background): a fine matte is kept there instead, blended
+ * in as var / (var + this).
+ */
+export const FINE_MATTE_KEEP_VARIANCE = 1e-2;
+
 const PACKED = 13; // I (3), p, I*p (3), the 6 distinct products I_i*I_j.
 
 /**
  * The colour guided filter's (He, Sun, Tang 2010) coefficients (a_r, a_g, a_b, b), solved per window and averaged over
- * the windows covering each pixel, so that q = a . I + b.
+ * the windows covering each pixel, so that q = a . I + b; with `withVariance`, a fifth channel holds the windows' colour
+ * variance (summed over the channels), averaged alike.
  */
-function coefficients(guide: Image, input: Image, radius: number, eps: number): Image {
+function coefficients(guide: Image, input: Image, radius: number, eps: number, withVariance = false): Image {
   const { width, height } = guide;
   const g = guide.data;
   const p = input.data;
-  const ab = createImage(width, height, 4);
+  const channels = withVariance ? 5 : 4;
+  const ab = createImage(width, height, channels);
   const abData = ab.data;
 
   boxFilterRows(
@@ -65,7 +80,7 @@ function coefficients(guide: Image, input: Image, radius: number, eps: number): 
       }
     },
     (y, m) => {
-      for (let x = 0, o = 0, k = y * width * 4; x < width; x++, o += PACKED, k += 4) {
+      for (let x = 0, o = 0, k = y * width * channels; x < width; x++, o += PACKED, k += channels) {
         const mr = m[o]!;
         const mg = m[o + 1]!;
         const mb = m[o + 2]!;
@@ -94,17 +109,18 @@ function coefficients(guide: Image, input: Image, radius: number, eps: number): 
         abData[k + 1] = ag;
         abData[k + 2] = ab2;
         abData[k + 3] = mp - ar * mr - ag * mg - ab2 * mb;
+        if (withVariance) abData[k + 4] = srr + sgg + sbb - 3 * eps;
       }
     },
   );
 
   // Every pixel lies in many windows: average their coefficients.
-  const coef = createImage(width, height, 4);
-  const len = width * 4;
+  const coef = createImage(width, height, channels);
+  const len = width * channels;
   boxFilterRows(
     width,
     height,
-    4,
+    channels,
     radius,
     (y, row) => row.set(abData.subarray(y * len, (y + 1) * len)),
     (y, m) => coef.data.set(m, y * len),
@@ -119,17 +135,23 @@ function coefficients(guide: Image, input: Image, radius: number, eps: number): 
 const SATURATED_LOW = 0.5 / 255;
 const SATURATED_HIGH = 1 - 0.5 / 255;
 
-/** q = a . I + b at full resolution, the coefficients upsampled bilinearly from a grid `factor` times coarser. */
-function apply(guide: Image, coef: Image, factor: number, clamp: boolean): Image {
+/**
+ * q = a . I + b at full resolution, the coefficients upsampled bilinearly from a grid `factor` times coarser; with a
+ * `fine` matte (full resolution) and coefficients that carry the windows' variance, q leans to that matte where the
+ * colours hold no edge.
+ */
+function apply(guide: Image, coef: Image, factor: number, clamp: boolean, fine?: Image): Image {
   const { width, height } = guide;
   const g = guide.data;
+  const channels = coef.channels;
+  const kept = fine?.data;
   const out = createImage(width, height, 1);
   const q = out.data;
   const tx = upsampleTaps(width, factor);
   const ty = upsampleTaps(height, factor);
   const w1 = tx.w1;
   const cw = coef.width;
-  const len = cw * 4;
+  const len = cw * channels;
   const row = new Float32Array(len);
   const lower = new Float32Array(cw);
   const upper = new Float32Array(cw);
@@ -143,7 +165,7 @@ function apply(guide: Image, coef: Image, factor: number, clamp: boolean): Image
     if (clamp) {
       // For a guide in 0..1, q lies between b + sum(min(a, 0)) and b + sum(max(a, 0)), so a span whose two columns
       // both saturate can be filled without reading the guide (most of a portrait, away from the outline).
-      for (let c = 0, k = 0; c < cw; c++, k += 4) {
+      for (let c = 0, k = 0; c < cw; c++, k += channels) {
         let lo = row[k + 3]!;
         let hi = lo;
         for (let j = 0; j < 3; j++) {
@@ -160,7 +182,7 @@ function apply(guide: Image, coef: Image, factor: number, clamp: boolean): Image
       const xe = spanStart[span + 1]!;
       const c0 = tx.i0[xs]!;
       const c1 = tx.i1[xs]!;
-      if (clamp) {
+      if (clamp && !kept) {
         if (Math.max(upper[c0]!, upper[c1]!) <= SATURATED_LOW) {
           q.fill(0, y * width + xs, y * width + xe);
           continue;
@@ -170,8 +192,8 @@ function apply(guide: Image, coef: Image, factor: number, clamp: boolean): Image
           continue;
         }
       }
-      const k0 = c0 * 4;
-      const k1 = c1 * 4;
+      const k0 = c0 * channels;
+      const k1 = c1 * channels;
       const r0 = row[k0]!;
       const g0 = row[k0 + 1]!;
       const b0 = row[k0 + 2]!;
@@ -180,9 +202,16 @@ function apply(guide: Image, coef: Image, factor: number, clamp: boolean): Image
       const dg = row[k1 + 1]! - g0;
       const db = row[k1 + 2]! - b0;
       const dd = row[k1 + 3]! - d0;
+      const v0 = kept ? row[k0 + 4]! : 0;
+      const dv = kept ? row[k1 + 4]! - v0 : 0;
       for (let x = xs, i = y * width + xs; x < xe; x++, i++) {
         const t = w1[x]!;
-        const v = (r0 + dr * t) * g[i * 3]! + (g0 + dg * t) * g[i * 3 + 1]! + (b0 + db * t) * g[i * 3 + 2]! + (d0 + dd * t);
+        let v = (r0 + dr * t) * g[i * 3]! + (g0 + dg * t) * g[i * 3 + 1]! + (b0 + db * t) * g[i * 3 + 2]! + (d0 + dd * t);
+        if (kept) {
+          const variance = Math.max(0, v0 + dv * t);
+          const w = variance / (variance + FINE_MATTE_KEEP_VARIANCE);
+          v = w * v + (1 - w) * kept[i]!;
+        }
         q[i] = clamp ? (v <= SATURATED_LOW ? 0 : v >= SATURATED_HIGH ? 1 : v) : v;
       }
     }
@@ -227,25 +256,30 @@ export function fastGuidedFilter(guide: Image, input: Image, options: FastGuided
 
 /**
  * Edge-aware refinement of a model's matte (any size, upsampled bilinearly) with the photo as guide, clamped to 0..1;
- * without an explicit radius it follows the upsampling ratio (`refineRadius`).
+ * without an explicit radius it follows the upsampling ratio (`refineRadius`). `scale` is the photo's pixels per pixel
+ * of the model's matte (by default from the two sizes; a caller that resampled the matte says what it was): a matte at
+ * most FINE_MATTE_SCALE is kept where the photo holds no edge (FINE_MATTE_KEEP_VARIANCE).
  */
-export function refineMatte(image: Image, coarseMatte: Image, options: Partial<FastGuidedFilterOptions> = {}): Image {
+export function refineMatte(image: Image, coarseMatte: Image, options: Partial<FastGuidedFilterOptions> & { readonly scale?: number } = {}): Image {
   const { width, height } = image;
   const cw = coarseMatte.width;
   const ch = coarseMatte.height;
   assertShape(image, width, height, 3, 'image');
   assertShape(coarseMatte, cw, ch, 1, 'matte');
-  const radius = options.radius ?? refineRadius(Math.max(width / cw, height / ch));
+  const scale = options.scale ?? Math.max(width / cw, height / ch);
+  const radius = options.radius ?? refineRadius(scale);
   const resolved: FastGuidedFilterOptions = { ...DEFAULT_REFINE_OPTIONS, ...options, radius };
   checkOptions(resolved);
   const fullSize = cw === width && ch === height;
   const { s, r } = fastPlan(resolved);
   const lw = reducedLength(width, s);
   const lh = reducedLength(height, s);
+  const keepsFine = scale <= FINE_MATTE_SCALE;
   if (s === 1 || fullSize || cw > lw || ch > lh) {
     const matte = fullSize ? coarseMatte : resizeBilinear(coarseMatte, width, height);
-    if (s === 1) return apply(image, coefficients(image, matte, r, resolved.eps), 1, true);
-    return apply(image, coefficients(downsampleArea(image, s), downsampleArea(matte, s), r, resolved.eps), s, true);
+    const fine = keepsFine ? matte : undefined;
+    if (s === 1) return apply(image, coefficients(image, matte, r, resolved.eps, keepsFine), 1, true, fine);
+    return apply(image, coefficients(downsampleArea(image, s), downsampleArea(matte, s), r, resolved.eps, keepsFine), s, true, fine);
   }
   // A matte no finer than the coefficient grid is sampled at the grid's block centres rather than upsampled in full
   // only to be averaged back down, which gives nearly the same values since a linear ramp averages to its centre.

@@ -144,6 +144,29 @@ describe('refineMatte', () => {
     expect(edgeStats(refineMatte(guide, coarse, { radius: 8 })).width).toBeGreaterThan(5);
   });
 
+  it('keeps a matte as fine as the photo where the photo shows no edge, which the filter alone blurs to its window mean', () => {
+    // Dark hair on a dark background: one flat colour with light noise, and a sharp matte the model drew in it.
+    const next = rng(11);
+    const flat = createImage(W, H, 3);
+    for (let i = 0; i < flat.data.length; i++) flat.data[i] = 0.12 + (next() - 0.5) * 0.02;
+    const sharp = createImage(W, H, 1);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) sharp.data[y * W + x] = x < EDGE ? 1 : 0;
+    expect(edgeStats(refineMatte(flat, sharp)).width).toBeLessThan(1.5);
+    // The same matte said to come from a model 4x coarser is refined as before: the window's blur.
+    expect(edgeStats(refineMatte(flat, sharp, { scale: 4 })).width).toBeGreaterThan(8);
+  });
+
+  it('refines a fine matte as a coarse one where the photo has the edge', () => {
+    // The model put the edge 4 px right of the photo's.
+    const off = createImage(W, H, 1);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) off.data[y * W + x] = x < EDGE + 4 ? 1 : 0;
+    const fine = refineMatte(guide, off, { radius: 8 }).data;
+    const coarse = refineMatte(guide, off, { radius: 8, scale: 4 }).data;
+    let worst = 0;
+    for (let y = 0; y < H; y++) for (let x = Math.floor(EDGE) - 8; x <= Math.floor(EDGE) + 8; x++) worst = Math.max(worst, Math.abs(fine[y * W + x]! - coarse[y * W + x]!));
+    expect(worst).toBeLessThan(0.05);
+  });
+
   it('stays in 0..1 and is exactly 0 and 1 away from the edge', () => {
     const m = refineMatte(guide, coarse).data;
     expect(Math.min(...m)).toBeGreaterThanOrEqual(0);
@@ -156,7 +179,7 @@ describe('refineMatte', () => {
 
   it('gives the same result from the coarse matte as from its full-size bilinear upsampling', () => {
     const fromCoarse = refineMatte(guide, coarse).data;
-    const fromFull = refineMatte(guide, upsampled, { radius: refineRadius(8) }).data;
+    const fromFull = refineMatte(guide, upsampled, { radius: refineRadius(8), scale: 8 }).data;
     let max = 0;
     for (let i = 0; i < fromCoarse.length; i++) max = Math.max(max, Math.abs(fromCoarse[i]! - fromFull[i]!));
     expect(max).toBeLessThan(0.02);
