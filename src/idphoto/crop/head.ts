@@ -77,8 +77,9 @@ export function measureHead(face: FaceLandmarks, matte: Image, width: number, he
       const x = bx + up.x * t;
       const y = by + up.y * t;
       if (y < 0 || x < 0 || x >= width) {
-        // Only the middle columns decide a cut-off: the outer ones leave the frame beside a head that fits.
-        if (Math.abs(offset) <= 0.2 * faceWidth) crownCutOff = true;
+        // Any column that leaves through the top is hair cut by it; through a side, only the middle ones
+        // count: the outer ones leave the frame beside a head that fits.
+        if (y < 0 || Math.abs(offset) <= 0.2 * faceWidth) crownCutOff = true;
         hair = Math.max(hair, t);
         break;
       }
