@@ -181,6 +181,7 @@ function rewriteTensor(tensor: Uint8Array): Encoded {
     if (f.number === TENSOR_DATA_LOCATION && f.value !== 0) throw new NotConvertible('a float16 tensor keeps its data outside the model');
     if (f.number === TENSOR_DATA_TYPE) out.varintField(TENSOR_DATA_TYPE, FLOAT);
     else if (f.number === TENSOR_RAW_DATA) {
+      if (f.payload.length % 2 !== 0) throw new NotConvertible('a float16 tensor has an odd number of bytes');
       out.halfAsFloat(TENSOR_RAW_DATA, f.payload);
       converted = true;
     } else out.bytes(f.encoded);
