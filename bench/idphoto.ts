@@ -503,17 +503,22 @@ async function main(): Promise<void> {
     'By pair, whole pipeline, means over the portraits (blur-fusion / none, reduction): the plain pair is white against green, the texture pairs are each plain background against the busy texture.',
   );
   print();
+  type HaloPortrait = Halo['portraits'][number];
+  /** A row for each engine with halo figures, given its portraits and their mean of any figure. */
+  const haloRows = (row: (engine: EngineName, portraits: readonly HaloPortrait[], mean: (v: (p: HaloPortrait) => number) => number) => string): void => {
+    for (const r of runs) {
+      const ps = r.halo.portraits;
+      if (ps.length > 0) print(row(r.engine, ps, (v) => ps.reduce((a, p) => a + v(p), 0) / ps.length));
+    }
+  };
   print('| engine | white vs green | the two pairs with the texture |');
   print('|---|---:|---:|');
-  for (const r of runs) {
-    const ps = r.halo.portraits;
-    if (ps.length === 0) continue;
-    const avg = (v: (p: (typeof ps)[number]) => number): number => ps.reduce((a, p) => a + v(p), 0) / ps.length;
+  const cell = ([w, wo]: readonly [number, number]): string => `${f(w)} / ${f(wo)}, ${f(reduction(w, wo), 1)} %`;
+  haloRows((engine, _, avg) => {
     const plain = [avg((p) => p.plainWith), avg((p) => p.plainWithout)] as const;
     const textured = [avg((p) => (3 * p.withEstimate - p.plainWith) / 2), avg((p) => (3 * p.without - p.plainWithout) / 2)] as const;
-    const cell = ([w, wo]: readonly [number, number]): string => `${f(w)} / ${f(wo)}, ${f(reduction(w, wo), 1)} %`;
-    print(`| ${r.engine} | ${cell(plain)} | ${cell(textured)} |`);
-  }
+    return `| ${engine} | ${cell(plain)} | ${cell(textured)} |`;
+  });
   print();
   print(
     "Matte error: the refined matte against the composites' true alpha (read off the frames over white and green), mean |difference| over the band and the three backgrounds, face and coarse matte fixed; lower is better. A blurrier matte can score a lower halo and a higher error.",
@@ -521,11 +526,13 @@ async function main(): Promise<void> {
   print();
   print('| engine | matte error by portrait | mean |');
   print('|---|---|---:|');
-  for (const r of runs) {
-    const ps = r.halo.portraits;
-    if (ps.length === 0) continue;
-    print(`| ${r.engine} | ${ps.map((p) => `${p.file} ${f(p.matteError, 3)}`).join(', ')} | ${f(ps.reduce((a, p) => a + p.matteError, 0) / ps.length, 3)} |`);
-  }
+  haloRows(
+    (engine, ps, avg) =>
+      `| ${engine} | ${ps.map((p) => `${p.file} ${f(p.matteError, 3)}`).join(', ')} | ${f(
+        avg((p) => p.matteError),
+        3,
+      )} |`,
+  );
   print();
 
   print('## Targets (2-core box)');

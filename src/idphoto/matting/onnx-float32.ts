@@ -50,6 +50,8 @@ const VALUE_INFO_TYPE = 2;
 const TYPE_TENSOR_TYPE = 1;
 const TENSOR_TYPE_ELEM_TYPE = 1;
 
+const IDENTITY = new TextEncoder().encode('Identity');
+
 /** Why a model was left as it was. */
 export class NotConvertible extends Error {}
 
@@ -233,7 +235,7 @@ function rewriteNode(node: Uint8Array, types: ReadonlyMap<string, number>): Uint
   const out = new Encoded();
   for (const f of fields(node)) {
     if (f.number === NODE_ATTRIBUTE) continue;
-    if (f.number === NODE_OP_TYPE) out.message(NODE_OP_TYPE, encodedOf(new TextEncoder().encode('Identity')));
+    if (f.number === NODE_OP_TYPE) out.message(NODE_OP_TYPE, encodedOf(IDENTITY));
     else out.bytes(f.encoded);
   }
   return out;
