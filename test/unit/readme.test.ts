@@ -13,7 +13,7 @@ describe('README and docs/reference.md', () => {
     for (const name of Object.keys(generatedTables())) expect(texts.join('\n').split(`<!-- generated:${name} -->`).length - 1, name).toBe(1);
   });
 
-  it('keep the README a user document under 24 KB, the reference apart', () => {
-    expect(Buffer.byteLength(readFileSync(README, 'utf8'))).toBeLessThan(24_000);
+  it('keep the README a user document under 15 KB, the reference apart', () => {
+    expect(Buffer.byteLength(readFileSync(README, 'utf8'))).toBeLessThan(15_000);
   });
 });
