@@ -289,6 +289,8 @@ interface Halo {
   readonly portraits: {
     file: string;
     withEstimate: number;
+    /** Blur-fusion without the edge's colour decontamination. */
+    noEdge: number;
     multilevel: number;
     without: number;
     fixedWith: number;
@@ -340,12 +342,12 @@ async function halo(engine: EngineName, models: LoadedModels): Promise<Halo> {
         detector: { model: detector.model, detect: () => Promise.resolve(first.faces), release: () => Promise.resolve() },
         engine: { name: matting.name, matte: () => Promise.resolve(first.matte), release: () => Promise.resolve() },
       };
-      const score = async (pipelineModels: PipelineModels, foreground: 'blur-fusion' | 'multilevel' | 'none'): Promise<{ all: number; plain: number; matteError: number }> => {
+      const score = async (pipelineModels: PipelineModels, foreground: 'blur-fusion' | 'multilevel' | 'none', edgeColours = true): Promise<{ all: number; plain: number; matteError: number }> => {
         const outputs: Image[] = [];
         const alphas: Image[] = [];
         const frames: Image[] = [];
         for (const rgb of decoded) {
-          const r = await runPipeline(rgb, pipelineModels, { spec, background: fill, foreground });
+          const r = await runPipeline(rgb, pipelineModels, { spec, background: fill, foreground, edgeColours });
           outputs.push(fromBytes(r.photo.data, { width: r.photo.width, height: r.photo.height, channels: 3 }));
           alphas.push(r.alpha);
           frames.push(r.foreground);
@@ -357,6 +359,7 @@ async function halo(engine: EngineName, models: LoadedModels): Promise<Halo> {
       results.push({
         file,
         withEstimate: withEstimate.all,
+        noEdge: (await score(whole, 'blur-fusion', false)).all,
         multilevel: (await score(whole, 'multilevel')).all,
         without: without.all,
         fixedWith: (await score(fixed, 'blur-fusion')).all,
@@ -476,15 +479,15 @@ async function main(): Promise<void> {
   print(`## Halo (mean ΔE76 between outputs over white, #00ff00 and a busy texture, in the hair band; target colour ${HALO_TARGET})`);
   print();
   print(
-    '| engine | portrait | whole pipeline: blur-fusion (default) | multilevel | none | reduction (blur-fusion) | reduction (multilevel) | face + coarse matte fixed: blur-fusion | none | reduction |',
+    '| engine | portrait | whole pipeline: blur-fusion (default) | blur-fusion, no edge step | multilevel | none | reduction (blur-fusion) | reduction (no edge step) | reduction (multilevel) | face + coarse matte fixed: blur-fusion | none | reduction |',
   );
-  print('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  print('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const reduction = (withEstimate: number, without: number): number => 100 * (1 - withEstimate / without);
   const haloSummary: { engine: EngineName; whole: number; fixed: number }[] = [];
   for (const r of runs) {
     for (const p of r.halo.portraits)
       print(
-        `| ${r.engine} | ${p.file} | ${f(p.withEstimate)} | ${f(p.multilevel)} | ${f(p.without)} | ${f(reduction(p.withEstimate, p.without), 1)} % | ${f(reduction(p.multilevel, p.without), 1)} % | ${f(p.fixedWith)} | ${f(p.fixedWithout)} | ${f(reduction(p.fixedWith, p.fixedWithout), 1)} % |`,
+        `| ${r.engine} | ${p.file} | ${f(p.withEstimate)} | ${f(p.noEdge)} | ${f(p.multilevel)} | ${f(p.without)} | ${f(reduction(p.withEstimate, p.without), 1)} % | ${f(reduction(p.noEdge, p.without), 1)} % | ${f(reduction(p.multilevel, p.without), 1)} % | ${f(p.fixedWith)} | ${f(p.fixedWithout)} | ${f(reduction(p.fixedWith, p.fixedWithout), 1)} % |`,
       );
     const mean = (k: keyof Halo['portraits'][number]): number => r.halo.portraits.reduce((a, p) => a + (p[k] as number), 0) / r.halo.portraits.length;
     if (r.halo.portraits.length > 0) {
@@ -492,7 +495,7 @@ async function main(): Promise<void> {
       const fixed = reduction(mean('fixedWith'), mean('fixedWithout'));
       haloSummary.push({ engine: r.engine, whole, fixed });
       print(
-        `| ${r.engine} | **mean** | ${f(mean('withEstimate'))} | ${f(mean('multilevel'))} | ${f(mean('without'))} | **${f(whole, 1)} %** | ${f(reduction(mean('multilevel'), mean('without')), 1)} % | ${f(mean('fixedWith'))} | ${f(mean('fixedWithout'))} | ${f(fixed, 1)} % |`,
+        `| ${r.engine} | **mean** | ${f(mean('withEstimate'))} | ${f(mean('noEdge'))} | ${f(mean('multilevel'))} | ${f(mean('without'))} | **${f(whole, 1)} %** | ${f(reduction(mean('noEdge'), mean('without')), 1)} % | ${f(reduction(mean('multilevel'), mean('without')), 1)} % | ${f(mean('fixedWith'))} | ${f(mean('fixedWithout'))} | ${f(fixed, 1)} % |`,
       );
     }
     for (const x of r.halo.failed) print(`\n${r.engine} halo: ${x}`);

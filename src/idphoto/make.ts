@@ -7,7 +7,7 @@ import { decodePortrait, type DecodeLimits } from './codec/decode.js';
 import { encodePhoto, type EncodeOptions, type RgbaImage } from './codec/encode.js';
 import type { FaceDetector } from './face/blazeface.js';
 import { toBytes } from './matte/bytes.js';
-import { refineMatte } from './matte/guided-filter.js';
+import { refineMatte, refineRadius } from './matte/guided-filter.js';
 import { estimateForeground } from './matte/foreground.js';
 import { cleanupMatte } from './matte/cleanup.js';
 import { fromBytes } from './matte/bytes.js';
@@ -197,8 +197,9 @@ export async function makeCutout(bytes: Uint8Array, engineName: string, models: 
     ? { x: ((face.box.x + face.box.width / 2) * coarse.width) / rgb.width, y: ((face.box.y + face.box.height / 2) * coarse.height) / rgb.height }
     : { x: coarse.width / 2, y: coarse.height / 2 };
   const image = fromBytes(rgb.data, { width: rgb.width, height: rgb.height, channels: 3 });
-  const alpha = refineMatte(image, cleanupMatte(coarse, subject));
-  const foreground = estimateForeground(image, alpha);
+  const radius = refineRadius(Math.max(image.width / coarse.width, image.height / coarse.height));
+  const alpha = refineMatte(image, cleanupMatte(coarse, subject), { radius });
+  const foreground = estimateForeground(image, alpha, { edgeRadius: radius });
   const out = await encoded(cutoutPixels({ foreground, alpha }), { format: 'png', dpi: 72, size: decoded.original });
   return { image: out.image, original: decoded.original };
 }

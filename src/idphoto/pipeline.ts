@@ -35,6 +35,8 @@ export interface PipelineOptions {
   readonly pick?: 'single' | 'largest';
   /** Foreground colour estimation before compositing; 'none' composites the photo's own colours. */
   readonly foreground?: ForegroundMethod | 'none';
+  /** The edge's colour decontamination after the foreground estimate (on unless false; the benchmark measures it apart). */
+  readonly edgeColours?: boolean;
   /** Photo pixels per spec pixel: 2 makes the high-resolution copy at twice the dpi. */
   readonly resolution?: number;
 }
@@ -121,12 +123,13 @@ export async function runPipeline(rgb: RgbImage, models: PipelineModels, options
 
   t = now();
   const coarsePixel = placement.scale * Math.max(rgb.width / matte.width, rgb.height / matte.height);
-  const alpha = refineMatte(frame.image, frame.matte, { radius: refineRadius(coarsePixel), eps: REFINE_EPS, scale: coarsePixel });
+  const radius = refineRadius(coarsePixel);
+  const alpha = refineMatte(frame.image, frame.matte, { radius, eps: REFINE_EPS, scale: coarsePixel });
   times.refinement = now() - t;
 
   t = now();
   const method = options.background === null ? 'none' : (options.foreground ?? 'blur-fusion');
-  const foreground = method === 'none' ? frame.image : estimateForeground(frame.image, alpha, { method });
+  const foreground = method === 'none' ? frame.image : estimateForeground(frame.image, alpha, { method, edgeRadius: options.edgeColours === false ? 0 : radius });
   const composed = options.background === null ? frame.image : composite(foreground, alpha, options.background(geometry.width, geometry.height));
   const photo: RgbImage = { data: toBytes(composed), width: composed.width, height: composed.height };
   times.composition = now() - t;
