@@ -66,7 +66,8 @@ export const IDPHOTO_OPTION_SPECS: readonly IdPhotoOptionSpec[] = [
     type: 'enum',
     values: FOREGROUND_METHODS,
     default: 'blur-fusion',
-    description: 'foreground colour estimation before compositing (removes the old background from the hair)',
+    description:
+      "foreground colour estimation before compositing, then the edge's colours from the person's interior nearby (removes the old background from the hair); none keeps the picture's colours",
     cli: '--foreground <method>',
   },
   { name: 'hires', type: 'boolean', default: false, description: "also a copy at twice the dpi (the JSON answer's `hires`; the CLI writes OUT-hires)", cli: '--hires' },
