@@ -9,7 +9,7 @@ import { assertShape, createImage, type Image } from './image.js';
  * edge with nothing like it inside (a matte cutting through hair, a strand over skin) keeps its own.
  */
 export interface EdgeColourOptions {
-  /** Pixels of the matte's edge: the ring of opaque pixels treated is about this wide, the interior read about twice its `radius`. */
+  /** The refinement's window radius in pixels: the ring treated reaches about half of it into the opaque part, the interior is read within twice it. */
   readonly radius: number;
 }
 
@@ -43,7 +43,7 @@ export function decontaminateEdges(foreground: Image, alpha: Image, options: Edg
   const o = out.data;
   const n = width * height;
 
-  // Nearness to the soft band, 0..1, smooth: two box passes over the band's indicator (a tent about radius wide).
+  // Nearness to the soft band, 0..1, smooth: two box passes over the band's indicator (a tent reaching radius / 2).
   const near = Math.max(1, Math.round(radius / 4));
   let soft = createImage(width, height, 1);
   for (let i = 0; i < n; i++) soft.data[i] = a[i]! < OPAQUE ? 1 : 0;
