@@ -1,6 +1,3 @@
-import { boxFilter } from './box.js';
-import { assertShape, createImage, type Image } from './image.js';
-
 /**
  * Colour decontamination of the matte's edge (as "decontaminate colours" in photo editors): a refined matte reaches
  * 1 a few pixels before the old background has left the colours, and no foreground estimate can remove a background
@@ -8,6 +5,9 @@ import { assertShape, createImage, type Image } from './image.js';
  * counting only interior pixels of a similar colour (a joint bilateral mean), so that hair keeps a hair colour and an
  * edge with nothing like it inside (a matte cutting through hair, a strand over skin) keeps its own.
  */
+import { boxFilter } from './box.js';
+import { assertShape, createImage, type Image } from './image.js';
+
 export interface EdgeColourOptions {
   /** The refinement's window radius in pixels: the ring treated reaches about half of it into the opaque part, the interior is read within twice it. */
   readonly radius: number;
@@ -43,7 +43,7 @@ export function decontaminateEdges(foreground: Image, alpha: Image, options: Edg
   const o = out.data;
   const n = width * height;
 
-  // Nearness to the soft band, 0..1, smooth: two box passes over the band's indicator (a tent reaching radius / 2).
+  // Nearness to what is not opaque (the band and the background past it), 0..1, smooth: two box passes (a tent reaching radius / 2).
   const near = Math.max(1, Math.round(radius / 4));
   let soft = createImage(width, height, 1);
   for (let i = 0; i < n; i++) soft.data[i] = a[i]! < OPAQUE ? 1 : 0;
