@@ -28,10 +28,12 @@ import { haloBand, haloScore } from '../src/idphoto/matte/halo.js';
 import type { Image } from '../src/idphoto/matte/image.js';
 import { engineAvailability } from '../src/idphoto/matting/engines.js';
 import { createModels, type LoadedModels } from '../src/idphoto/models.js';
+import { photoGeometry, pxToMm } from '../src/idphoto/geometry.js';
 import { parseIdPhotoOptions } from '../src/idphoto/options.js';
 import { backgroundFor, parseBackground } from '../src/idphoto/output/background.js';
 import { runPipeline, type PipelineModels } from '../src/idphoto/pipeline.js';
 import type { RgbImage } from '../src/idphoto/rgb.js';
+import { headAgainstMarks, headTable, type HeadRun } from './idphoto-head.js';
 import { ROOT, startService, type Target } from './load-targets.js';
 
 const args = process.argv.slice(2);
@@ -383,6 +385,7 @@ interface EngineRun {
   readonly inProcessHwmMb: number;
   readonly load?: Load | { skipped: string };
   readonly halo: Halo;
+  readonly head: HeadRun;
 }
 
 function machine(): string {
@@ -428,6 +431,8 @@ async function main(): Promise<void> {
     process.stderr.write(`${engine}: ${sample.length} portraits, one at a time...\n`);
     const seq = await sequential(engine, models, sample);
     const hwm = rssOf(process.pid).hwm;
+    process.stderr.write(`${engine}: the head against the hand-marked landmarks...\n`);
+    const head = await headAgainstMarks(engine, models, PORTRAITS, LIMITS, engine === 'isnet' && !FULL ? sample : undefined);
     const skipHalo = engine === 'isnet' && !FULL;
     if (!skipHalo) process.stderr.write(`${engine}: halo on ${HALO_PORTRAITS.join(', ')}...\n`);
     const haloResult = skipHalo ? { portraits: [], failed: ['not run (--full runs it: about 24 ISNet mattes)'] } : await halo(engine, models);
@@ -437,7 +442,7 @@ async function main(): Promise<void> {
       process.stderr.write(`${engine}: ${CONCURRENCY} concurrent requests for ${LOAD_SECONDS} s against the production build...\n`);
       load = await underLoad(engine, seq.ok.length > 0 ? seq.ok : files, join(RESULTS, `${stamp}-idphoto-${engine}-server.log`)).catch((err: Error) => ({ skipped: err.message }));
     }
-    runs.unshift({ engine, sequential: seq, inProcessHwmMb: hwm, halo: haloResult, ...(load && { load }) });
+    runs.unshift({ engine, sequential: seq, inProcessHwmMb: hwm, halo: haloResult, head, ...(load && { load }) });
   }
 
   print('## Stages (ms per photo, median over the photos made; sequential, in-process)');
@@ -474,6 +479,20 @@ async function main(): Promise<void> {
   print(
     `The box's load average (1 min) was ${f(loadAtStart)} at the start and ${f(loadavg()[0])} at the end on ${cores} cores: above ${cores}, other processes took CPU and every time above is longer than on an idle box. The CPU-s figures are what a photo costs whatever else runs; "${cores} idle cores would make" is ${cores} / the server's CPU-s per photo, derived, not measured.`,
   );
+  print();
+
+  print('## The head against hand-marked landmarks');
+  print();
+  print(
+    `Eyes, chin and the top of the hair marked by hand on the portraits (test/fixtures/idphoto/portrait-landmarks.json; those with both eyes visible, and for the hair those whose hair is inside the picture), against the head the pipeline measures (BlazeFace's eyes, the chin from proportions, the hair top from the engine's matte). Distances along the marked head's axis; signed errors are measured minus marked.${FULL ? '' : ' ISNet: its first portraits only (--full: all).'}`,
+  );
+  print();
+  const specGeometry = photoGeometry(parseIdPhotoOptions({ spec: SPEC }).spec);
+  for (const line of headTable(
+    runs.map((r) => r.head),
+    { id: SPEC, geometry: specGeometry, mm: (px) => pxToMm(px, specGeometry.dpi) },
+  ))
+    print(line);
   print();
 
   print(`## Halo (mean ΔE76 between outputs over white, #00ff00 and a busy texture, in the hair band; target colour ${HALO_TARGET})`);
