@@ -89,16 +89,15 @@ function chooseFace(faces: readonly Face[], pick: 'single' | 'largest', warnings
 
 const now = (): number => performance.now();
 
-export interface LocatedHead {
+export interface FoundPerson {
   readonly faces: number;
   readonly face: Face;
   /** The engine's matte, cleaned up around the chosen face (the model's resolution). */
   readonly matte: Image;
-  readonly head: HeadMeasure;
 }
 
-/** The pipeline's first stages: the face chosen, the person matted, the head measured in the portrait's pixels. */
-export async function locateHead(rgb: RgbImage, models: PipelineModels, pick: 'single' | 'largest', warnings: string[], times?: StageTimes): Promise<LocatedHead> {
+/** The pipeline's first stages: the face chosen and the person matted, in the portrait's pixels. */
+export async function findPerson(rgb: RgbImage, models: PipelineModels, pick: 'single' | 'largest', warnings: string[], times?: StageTimes): Promise<FoundPerson> {
   let t = now();
   const faces = await models.detector.detect(rgb);
   const face = chooseFace(faces, pick, warnings);
@@ -109,18 +108,19 @@ export async function locateHead(rgb: RgbImage, models: PipelineModels, pick: 's
   const centre = { x: face.box.x + face.box.width / 2, y: face.box.y + face.box.height / 2 };
   const matte = cleanupMatte(coarse, { x: (centre.x * coarse.width) / rgb.width, y: (centre.y * coarse.height) / rgb.height });
   if (times) times.matting = now() - t;
-  return { faces: faces.length, face, matte, head: measureHead(face, matte, rgb.width, rgb.height) };
+  return { faces: faces.length, face, matte };
 }
 
 export async function runPipeline(rgb: RgbImage, models: PipelineModels, options: PipelineOptions): Promise<PipelineResult> {
   const warnings: string[] = [];
   const times: StageTimes = { face: 0, matting: 0, placement: 0, refinement: 0, composition: 0 };
-  const { faces, face, matte, head } = await locateHead(rgb, models, options.pick ?? 'single', warnings, times);
+  const { faces, face, matte } = await findPerson(rgb, models, options.pick ?? 'single', warnings, times);
 
   let t = now();
   const resolution = options.resolution ?? 1;
   const base = photoGeometry(options.spec);
   const geometry = resolution === 1 ? base : scaleGeometry(base, resolution);
+  const head = measureHead(face, matte, rgb.width, rgb.height);
   if (head.crownCutOff && options.spec.crown === 'hair')
     warnings.push('The hair runs off the top of the picture: the crown was estimated from the face, so the head height may be short. Send a picture with space above the head.');
   const placement = placeHead(head, options.spec.crown, geometry);

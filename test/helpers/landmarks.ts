@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Point } from '../../src/idphoto/affine.js';
 import { decodePortrait, type DecodeLimits } from '../../src/idphoto/codec/decode.js';
-import type { HeadMeasure } from '../../src/idphoto/crop/head.js';
-import { locateHead, type PipelineModels } from '../../src/idphoto/pipeline.js';
+import { measureHead, type HeadMeasure } from '../../src/idphoto/crop/head.js';
+import { findPerson, type PipelineModels } from '../../src/idphoto/pipeline.js';
 
 type Marked = readonly [number, number] | null;
 
@@ -84,8 +84,8 @@ export async function measureMarked(models: PipelineModels, dir: string, limits:
     if (!marked.rightEye || !marked.leftEye || (options.only && !options.only.includes(file))) continue;
     const { rgb } = await decodePortrait(new Uint8Array(readFileSync(join(dir, file))), limits);
     try {
-      const { head } = await locateHead(rgb, models, 'largest', []);
-      results.push({ file, errors: headErrors(head, marked) });
+      const { face, matte } = await findPerson(rgb, models, 'largest', []);
+      results.push({ file, errors: headErrors(measureHead(face, matte, rgb.width, rgb.height), marked) });
     } catch (err) {
       results.push({ file, errors: {}, refused: (err as { code?: string }).code ?? (err as Error).message });
     }

@@ -1,3 +1,4 @@
+import { DEFAULT_ALIKE_EDGES, steepenAlikeEdges } from './alike-edges.js';
 import { boxFilterRows } from './box.js';
 import { assertShape, createImage, type Image } from './image.js';
 import { downsampleArea, lerpRows, reducedLength, resample, resizeBilinear, upsampleTaps } from './resize.js';
@@ -272,17 +273,28 @@ export function refineMatte(image: Image, coarseMatte: Image, options: Partial<F
   checkOptions(resolved);
   const fullSize = cw === width && ch === height;
   const { s, r } = fastPlan(resolved);
+  if (scale <= FINE_MATTE_SCALE) {
+    const matte = fullSize ? coarseMatte : resizeBilinear(coarseMatte, width, height);
+    const guide = s === 1 ? image : downsampleArea(image, s);
+    return apply(image, coefficients(guide, s === 1 ? matte : downsampleArea(matte, s), r, resolved.eps, true), s, true, matte);
+  }
+  // A coarse matte's blur stays where the photo holds no edge: steepened there, by how alike the two sides are.
+  return steepenAlikeEdges(image, guidedCoarse(image, coarseMatte, resolved, s, r), { ...DEFAULT_ALIKE_EDGES, radius: 2 * radius });
+}
+
+function guidedCoarse(image: Image, coarseMatte: Image, options: FastGuidedFilterOptions, s: number, r: number): Image {
+  const { width, height } = image;
+  const cw = coarseMatte.width;
+  const ch = coarseMatte.height;
   const lw = reducedLength(width, s);
   const lh = reducedLength(height, s);
-  const keepsFine = scale <= FINE_MATTE_SCALE;
-  if (s === 1 || fullSize || cw > lw || ch > lh) {
-    const matte = fullSize ? coarseMatte : resizeBilinear(coarseMatte, width, height);
-    const fine = keepsFine ? matte : undefined;
-    if (s === 1) return apply(image, coefficients(image, matte, r, resolved.eps, keepsFine), 1, true, fine);
-    return apply(image, coefficients(downsampleArea(image, s), downsampleArea(matte, s), r, resolved.eps, keepsFine), s, true, fine);
+  if (s === 1 || cw > lw || ch > lh) {
+    const matte = cw === width && ch === height ? coarseMatte : resizeBilinear(coarseMatte, width, height);
+    if (s === 1) return apply(image, coefficients(image, matte, r, options.eps), 1, true);
+    return apply(image, coefficients(downsampleArea(image, s), downsampleArea(matte, s), r, options.eps), s, true);
   }
   // A matte no finer than the coefficient grid is sampled at the grid's block centres rather than upsampled in full
   // only to be averaged back down, which gives nearly the same values since a linear ramp averages to its centre.
   const low = resample(coarseMatte, lw, lh, (s * cw) / width, (s * ch) / height);
-  return apply(image, coefficients(downsampleArea(image, s), low, r, resolved.eps), s, true);
+  return apply(image, coefficients(downsampleArea(image, s), low, r, options.eps), s, true);
 }
