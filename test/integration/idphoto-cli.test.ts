@@ -59,19 +59,21 @@ describe('qrw idphoto', () => {
     expect(bad.stderr).toContain('maxKb must be a number from 1 to 102400. (--max-kb)');
   });
 
-  it('a folder of 2 portraits and a text file: 2 photos written, the bad one reported, exit 1', async () => {
+  it('a folder of 2 portraits, a broken .jpg and a text file: 2 photos written, the broken one reported, the text file skipped, exit 1', async () => {
     const input = join(dir, 'batch');
     mkdirSync(input);
     copyFileSync(portrait('011.jpg'), join(input, 'a.jpg'));
     copyFileSync(portrait('016.jpg'), join(input, 'b.jpg'));
-    writeFileSync(join(input, 'readme.txt'), 'not a photo\n');
+    writeFileSync(join(input, 'c.jpg'), 'not a photo\n');
+    writeFileSync(join(input, 'readme.txt'), 'notes\n');
     const r = await qrw(dir, ['idphoto', 'batch', '-o', 'batch-out', '--spec', 'uk-passport', '--dpi', '600']);
     expect(r.status).toBe(1);
     expect(readdirSync(join(dir, 'batch-out')).sort()).toEqual(['a.jpg', 'b.jpg']);
+    expect(r.stderr).toContain('qrw: skipped 1 file(s) that are not images by their name: readme.txt');
     // Not a terminal: one plain progress line per file.
     expect(r.stderr).toMatch(/^\[1\/3\] a\.jpg: /m);
     expect(r.stderr).toMatch(/^\[2\/3\] b\.jpg: /m);
-    expect(r.stderr).toMatch(/^\[3\/3\] readme\.txt: error: The data is not an image/m);
+    expect(r.stderr).toMatch(/^\[3\/3\] c\.jpg: error: The data is not an image/m);
     expect(r.stderr).toContain('qrw: 1 of 3 photo(s) failed');
     expect((await sharp(join(dir, 'batch-out', 'a.jpg')).metadata()).density).toBe(600);
   });

@@ -17,7 +17,7 @@ const ROW_FORMAT_BY_EXTENSION: Readonly<Record<string, RowFormat>> = { '.csv': '
 export const ROW_CONTENT_TYPES: Readonly<Record<RowFormat, string>> = { csv: 'text/csv', ndjson: 'application/x-ndjson', json: 'application/json' };
 
 /** The extensions a folder's images are picked by: the formats the reader takes. */
-const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(['.png', '.jpg', '.jpeg', '.bmp', '.webp', '.gif', '.tif', '.tiff']);
+const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(['.png', '.jpg', '.jpeg', '.bmp', '.webp', '.gif', '.tif', '.tiff', '.avif']);
 
 async function exists(path: string): Promise<Stats> {
   const info = await stat(path).catch(() => undefined);
@@ -49,16 +49,25 @@ async function startsLikeZip(path: string): Promise<boolean> {
   }
 }
 
-/** Image files under `dir` as paths relative to it, sorted; dotfiles and dot-folders are left out. */
-async function listImages(dir: string, recursive: boolean, prefix = ''): Promise<string[]> {
+/**
+ * Image files under `dir` as paths relative to it, sorted; dotfiles and dot-folders are left out, and other files
+ * are added to `skipped` when it is given.
+ */
+export async function listImages(dir: string, recursive: boolean, skipped?: string[], prefix = ''): Promise<string[]> {
   const found: string[] = [];
   for (const entry of await readdir(join(dir, prefix), { withFileTypes: true })) {
     if (entry.name.startsWith('.')) continue;
     const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory() && recursive) found.push(...(await listImages(dir, true, relative)));
+    if (entry.isDirectory() && recursive) found.push(...(await listImages(dir, true, skipped, relative)));
     else if (entry.isFile() && IMAGE_EXTENSIONS.has(extname(entry.name).toLowerCase())) found.push(relative);
+    else if (entry.isFile()) skipped?.push(relative);
   }
   return found.sort();
+}
+
+/** What the folder modes say when a folder holds no image. */
+export function noImagesIn(dir: string): string {
+  return `${dir}: no image files in the folder (${[...IMAGE_EXTENSIONS].join(' ')})`;
 }
 
 /** A folder of images or a ZIP of them; anything else is bad usage. */
@@ -66,7 +75,7 @@ export async function imageSource(path: string, recursive: boolean): Promise<Ima
   const info = await exists(path);
   if (info.isDirectory()) {
     const files = await listImages(path, recursive);
-    if (files.length === 0) throw new CliExit(EXIT_USAGE, `${path}: no image files in the folder (${[...IMAGE_EXTENSIONS].join(' ')})${recursive ? '' : '; --recursive reads its sub-folders too'}`);
+    if (files.length === 0) throw new CliExit(EXIT_USAGE, `${noImagesIn(path)}${recursive ? '' : '; --recursive reads its sub-folders too'}`);
     return { kind: 'folder', dir: path, files };
   }
   if (info.isFile() && (await startsLikeZip(path))) return { kind: 'zip', path, bytes: info.size };

@@ -4,7 +4,7 @@
  * The option flags come from IDPHOTO_OPTION_SPECS and are parsed by parseIdPhotoOptions, so a bad
  * value reads as the API's error does.
  */
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { IdPhotoService, idPhotoCodec, inProcessIdPhotoEngine } from '../../app/idphoto.js';
@@ -14,6 +14,7 @@ import type { EncodedImage, IdPhotoResult } from '../../idphoto/make.js';
 import { IDPHOTO_OPTION_SPECS, parseIdPhotoOptions, type IdPhotoOptions, type IdPhotoOptionSpec } from '../../idphoto/options.js';
 import type { IdPhotoReport } from '../../idphoto/report.js';
 import { loadConfig } from '../../platform/config.js';
+import { listImages, noImagesIn } from '../batch/inputs.js';
 import { CliExit, EXIT_INPUT, EXIT_USAGE } from '../exit.js';
 import { ProgressDisplay } from '../progress.js';
 
@@ -185,12 +186,10 @@ async function folder(service: IdPhotoService, dir: string, options: IdPhotoOpti
   if (flags.sheetOut) throw new CliExit(EXIT_USAGE, '--sheet-out names one file; with a folder each sheet is written as NAME-sheet beside its photo');
   if (resolve(flags.out) === resolve(dir)) throw new CliExit(EXIT_USAGE, 'the output folder must not be the input folder');
   await mkdir(flags.out, { recursive: true });
-  const entries = await readdir(dir, { withFileTypes: true });
-  const files = entries
-    .filter((e) => e.isFile() && !e.name.startsWith('.'))
-    .map((e) => e.name)
-    .sort();
-  if (files.length === 0) throw new CliExit(EXIT_INPUT, `${dir}: no files in the folder`);
+  const skipped: string[] = [];
+  const files = await listImages(dir, false, skipped);
+  if (files.length === 0) throw new CliExit(EXIT_INPUT, noImagesIn(dir));
+  if (skipped.length > 0) process.stderr.write(`qrw: skipped ${skipped.length} file(s) that are not images by their name: ${skipped.join(', ')}\n`);
   const progress = new Progress(files.length);
   let failures = 0;
   for (const name of files) {
