@@ -70,6 +70,8 @@ export interface PipelineResult {
 export const MAX_UPSCALE = 2.5;
 /** Beyond this enlargement the photo is made, with a warning. */
 const WARN_UPSCALE = 1.25;
+/** Beyond this share of the photo showing the person continued past the picture's edges, the report warns. */
+const WARN_CONTINUED = 0.1;
 /** Faces at least this share of the largest one's width count as other people in the picture. */
 const OTHER_FACE_SHARE = 0.5;
 
@@ -132,6 +134,13 @@ export async function runPipeline(rgb: RgbImage, models: PipelineModels, options
     });
   if (placement.scale > WARN_UPSCALE) warnings.push(`The face was enlarged ${placement.scale.toFixed(2)} times: the photo may look soft. A larger picture gives a sharper photo.`);
   const frame = warpFrame(rgb, matte, placement.transform, geometry.width, geometry.height);
+  const continued = frame.continued.bottom + frame.continued.sides;
+  if (continued > WARN_CONTINUED) {
+    const edges = [frame.continued.bottom > 0.01 && 'bottom edge', frame.continued.sides > 0.01 && 'sides'].filter(Boolean).join(' and ');
+    warnings.push(
+      `${Math.round(100 * continued)} % of the photo continues the person past the picture's ${edges}, smoothed from its edge: a picture with more room around the shoulders gives real ones.`,
+    );
+  }
   times.placement = now() - t;
 
   t = now();

@@ -13,6 +13,8 @@ export interface WarpedFrame {
   readonly image: Image;
   /** The engine's coarse matte in the same frame. */
   readonly matte: Image;
+  /** Share of the frame's pixels where the person is continued past the picture's bottom edge, and past its sides. */
+  readonly continued: { readonly bottom: number; readonly sides: number };
 }
 
 /** Most samples per axis and photo pixel when the image shrinks (a box filter over the footprint). */
@@ -101,6 +103,8 @@ export function warpFrame(image: RgbImage, matte: Image, transform: Affine, widt
   const left = edgeOf(data, ih, (i) => i * iw * 3);
   const right = edgeOf(data, ih, (i) => (i * iw + iw - 1) * 3);
   const fadeLength = FADE * Math.max(iw, ih);
+  let belowBottom = 0;
+  let pastSides = 0;
   for (let v = 0; v < height; v++) {
     for (let u = 0; u < width; u++) {
       let r = 0;
@@ -156,6 +160,8 @@ export function warpFrame(image: RgbImage, matte: Image, transform: Affine, widt
         const edgeAlpha = sampleBilinear(matte, x * sx, y * sy);
         // Past an edge only the person carries on: an uncertain matte there would smear the old background outwards.
         m = y > ih || x < 0 || x > iw ? (edgeAlpha >= EXTEND_ALPHA ? edgeAlpha : 0) : edgeAlpha;
+        if (m > 0 && y > ih) belowBottom++;
+        else if (m > 0 && (x < 0 || x > iw)) pastSides++;
       }
       const p = (v * width + u) * 3;
       o[p] = r * weight;
@@ -164,5 +170,5 @@ export function warpFrame(image: RgbImage, matte: Image, transform: Affine, widt
       al[v * width + u] = m;
     }
   }
-  return { image: out, matte: alpha };
+  return { image: out, matte: alpha, continued: { bottom: belowBottom / (width * height), sides: pastSides / (width * height) } };
 }

@@ -47,6 +47,14 @@ describe('makeIdPhoto (BlazeFace + the selfie engine, end to end)', () => {
     expect(tilted.report.rules.find((rule) => rule.rule.startsWith('head height'))!.passed).toBe(true);
   });
 
+  it('warns when much of the photo continues the person past a tight picture, and not when the picture holds it', async () => {
+    const tight = readFileSync(sharedPath('idphoto/portraits/016.jpg'));
+    const passport = await makeIdPhoto(new Uint8Array(tight), parseIdPhotoOptions({ spec: 'us-passport' }), models, limits);
+    expect(passport.report.warnings.join('\n')).toMatch(/^\d+ % of the photo continues the person past the picture's bottom edge/m);
+    const uk = await makeIdPhoto(new Uint8Array(tight), parseIdPhotoOptions({ spec: 'uk-passport' }), models, limits);
+    expect(uk.report.warnings.join('\n')).not.toContain('continues the person');
+  });
+
   it('the ID card at its own 350 dpi with its file-size bounds, a sheet, a high-resolution copy', async () => {
     const result = await makeIdPhoto(new Uint8Array(portrait), parseIdPhotoOptions({ spec: 'cn-id-card', sheet: '6-inch', hires: 'true' }), models, limits);
     expect([result.photo.width, result.photo.height, result.photo.dpi]).toEqual([358, 441, 350]);
