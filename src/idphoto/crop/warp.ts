@@ -33,21 +33,22 @@ const FADE = 0.08;
 /** `count` RGB pixels read by `at(i)` (an offset into `data`), box-blurred along the line by `share` of its length. */
 function blurredLine(data: Uint8Array, count: number, share: number, at: (i: number) => number): Float32Array {
   const radius = Math.max(2, Math.round(share * count));
+  const line = new Float64Array(count * 3);
+  for (let i = 0; i < count; i++) {
+    const p = at(i);
+    line[i * 3] = data[p]!;
+    line[i * 3 + 1] = data[p + 1]!;
+    line[i * 3 + 2] = data[p + 2]!;
+  }
+  // Prefix sums: each window's sum in O(1), the window clipped at the line's ends.
+  const prefix = new Float64Array((count + 1) * 3);
+  for (let i = 0; i < count * 3; i++) prefix[i + 3] = prefix[i]! + line[i]!;
   const out = new Float32Array(count * 3);
   for (let i = 0; i < count; i++) {
-    let r = 0;
-    let g = 0;
-    let b = 0;
-    let n = 0;
-    for (let j = Math.max(0, i - radius); j <= Math.min(count - 1, i + radius); j++, n++) {
-      const p = at(j);
-      r += data[p]!;
-      g += data[p + 1]!;
-      b += data[p + 2]!;
-    }
-    out[i * 3] = r / n;
-    out[i * 3 + 1] = g / n;
-    out[i * 3 + 2] = b / n;
+    const lo = Math.max(0, i - radius);
+    const hi = Math.min(count - 1, i + radius) + 1;
+    const n = hi - lo;
+    for (let c = 0; c < 3; c++) out[i * 3 + c] = (prefix[hi * 3 + c]! - prefix[lo * 3 + c]!) / n;
   }
   return out;
 }
@@ -62,19 +63,23 @@ function edgeOf(data: Uint8Array, count: number, at: (i: number) => number): Edg
   return { near: blurredLine(data, count, NEAR_BLUR, at), far: blurredLine(data, count, FAR_BLUR, at) };
 }
 
-/** Linear interpolation along a blurred edge line at fractional position `f` (clamped). */
-function lineAt(line: Float32Array, f: number, channel: number): number {
-  const n = line.length / 3;
-  const c = Math.min(Math.max(f, 0), n - 1);
+/**
+ * Adds the colour at position `along` the edge (fractional, clamped), `fade` (0 at the edge, 1 far out) of the way to
+ * the wide blur, to `sum` (r, g, b).
+ */
+function addEdgeColour(edge: Edge, along: number, fade: number, sum: Float64Array): void {
+  const n = edge.near.length / 3;
+  const c = along < 0 ? 0 : along > n - 1 ? n - 1 : along;
   const i = Math.floor(c);
-  const j = Math.min(i + 1, n - 1);
+  const j = i + 1 < n ? i + 1 : n - 1;
   const t = c - i;
-  return line[i * 3 + channel]! * (1 - t) + line[j * 3 + channel]! * t;
-}
-
-/** Channel `channel` at position `along` the edge, `fade` (0 at the edge, 1 far out) of the way to the wide blur. */
-function edgeAt(edge: Edge, along: number, fade: number, channel: number): number {
-  return lineAt(edge.near, along, channel) * (1 - fade) + lineAt(edge.far, along, channel) * fade;
+  const wi = (1 - t) * (1 - fade);
+  const wj = t * (1 - fade);
+  const fi = (1 - t) * fade;
+  const fj = t * fade;
+  const near = edge.near;
+  const far = edge.far;
+  for (let ch = 0; ch < 3; ch++) sum[ch]! += near[i * 3 + ch]! * wi + near[j * 3 + ch]! * wj + far[i * 3 + ch]! * fi + far[j * 3 + ch]! * fj;
 }
 
 /**
@@ -105,12 +110,16 @@ export function warpFrame(image: RgbImage, matte: Image, transform: Affine, widt
   const fadeLength = FADE * Math.max(iw, ih);
   let belowBottom = 0;
   let pastSides = 0;
+  const sum = new Float64Array(3);
   for (let v = 0; v < height; v++) {
     for (let u = 0; u < width; u++) {
       let r = 0;
       let g = 0;
       let bl = 0;
       let m = 0;
+      sum[0] = 0;
+      sum[1] = 0;
+      sum[2] = 0;
       for (let j = 0; j < k; j++) {
         const pv = v + (j + 0.5) / k;
         for (let i = 0; i < k; i++) {
@@ -118,25 +127,16 @@ export function warpFrame(image: RgbImage, matte: Image, transform: Affine, widt
           // Pixel centres: photo (pu, pv) -> image point; sample at image pixel coordinates (centre at +0.5).
           const x = a * pu + b * pv + c;
           const y = d * pu + e * pv + f;
-          if (y > ih || y < 0) {
-            const edge = y < 0 ? top : bottom;
-            const fade = Math.min(1, (y < 0 ? -y : y - ih) / fadeLength);
-            r += edgeAt(edge, x - 0.5, fade, 0);
-            g += edgeAt(edge, x - 0.5, fade, 1);
-            bl += edgeAt(edge, x - 0.5, fade, 2);
-          } else if (x < 0 || x > iw) {
-            const side = x < 0 ? left : right;
-            const fade = Math.min(1, (x < 0 ? -x : x - iw) / fadeLength);
-            r += edgeAt(side, y - 0.5, fade, 0);
-            g += edgeAt(side, y - 0.5, fade, 1);
-            bl += edgeAt(side, y - 0.5, fade, 2);
-          } else {
-            const fx = Math.min(Math.max(x - 0.5, 0), iw - 1);
-            const fy = Math.min(Math.max(y - 0.5, 0), ih - 1);
-            const x0 = Math.floor(fx);
-            const y0 = Math.floor(fy);
-            const x1 = Math.min(x0 + 1, iw - 1);
-            const y1 = Math.min(y0 + 1, ih - 1);
+          if (y > ih || y < 0) addEdgeColour(y < 0 ? top : bottom, x - 0.5, Math.min(1, (y < 0 ? -y : y - ih) / fadeLength), sum);
+          else if (x < 0 || x > iw) addEdgeColour(x < 0 ? left : right, y - 0.5, Math.min(1, (x < 0 ? -x : x - iw) / fadeLength), sum);
+          else {
+            // Inside the picture: x - 0.5 lies in [-0.5, iw - 0.5], so the clamps are cheap and | 0 floors.
+            const fx = x < 0.5 ? 0 : x - 0.5 > iw - 1 ? iw - 1 : x - 0.5;
+            const fy = y < 0.5 ? 0 : y - 0.5 > ih - 1 ? ih - 1 : y - 0.5;
+            const x0 = fx | 0;
+            const y0 = fy | 0;
+            const x1 = x0 + 1 < iw ? x0 + 1 : x0;
+            const y1 = y0 + 1 < ih ? y0 + 1 : y0;
             const tx = fx - x0;
             const ty = fy - y0;
             const w00 = (1 - tx) * (1 - ty);
@@ -164,9 +164,9 @@ export function warpFrame(image: RgbImage, matte: Image, transform: Affine, widt
         else if (m > 0 && (x < 0 || x > iw)) pastSides++;
       }
       const p = (v * width + u) * 3;
-      o[p] = r * weight;
-      o[p + 1] = g * weight;
-      o[p + 2] = bl * weight;
+      o[p] = (r + sum[0]!) * weight;
+      o[p + 1] = (g + sum[1]!) * weight;
+      o[p + 2] = (bl + sum[2]!) * weight;
       al[v * width + u] = m;
     }
   }
