@@ -118,15 +118,25 @@ export class BullJobQueue implements JobQueue {
     this.reachable();
     const cancelled = await this.cancelledRecord(id);
     if (cancelled) return { spec: cancelled.spec, state: 'cancelled', progress: cancelled, startedAt: cancelled.startedAt, finishedAt: cancelled.finishedAt };
+    const [state, job] = await this.stateThenJob(id);
+    return job && recordOf(job, state);
+  }
+
+  /**
+   * The state before the job's data: BullMQ finishes a job in one script (finishedOn set, the job moved to its set),
+   * so data read after a finished state has its finish, where data read first could predate a state read after it.
+   */
+  private async stateThenJob(id: string): Promise<[string, BullJob | undefined]> {
+    const state = await this.queue.getJobState(id);
     const job = (await this.queue.getJob(id)) as BullJob | undefined;
-    return job && recordOf(job, await job.getState());
+    // Added between the two reads: its state now.
+    return [job && state === 'unknown' ? await job.getState() : state, job];
   }
 
   async cancel(id: string): Promise<JobRecord | undefined> {
     this.reachable();
-    const job = (await this.queue.getJob(id)) as BullJob | undefined;
+    const [state, job] = await this.stateThenJob(id);
     if (!job) return this.get(id);
-    const state = await job.getState();
     const record = recordOf(job, state);
     if (isFinished(record.state)) {
       await job.remove().catch(() => undefined);
