@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Point } from '../../src/idphoto/affine.js';
 import { decodePortrait, type DecodeLimits } from '../../src/idphoto/codec/decode.js';
-import { measureHead, type HeadMeasure } from '../../src/idphoto/crop/head.js';
+import { headAxis, measureHead, type HeadMeasure } from '../../src/idphoto/crop/head.js';
 import { findPerson, type PipelineModels } from '../../src/idphoto/pipeline.js';
 
 type Marked = readonly [number, number] | null;
@@ -49,19 +49,14 @@ export function headErrors(head: HeadMeasure, marked: MarkedPortrait): HeadError
   const right = point(marked.rightEye);
   const left = point(marked.leftEye);
   if (!right || !left) return {};
-  const eyes = { x: (right.x + left.x) / 2, y: (right.y + left.y) / 2 };
-  const ex = left.x - right.x;
-  const ey = left.y - right.y;
-  const eyeDistance = Math.hypot(ex, ey);
-  const up = { x: ey / eyeDistance, y: -ex / eyeDistance };
-  const above = (p: Point): number => (p.x - eyes.x) * up.x + (p.y - eyes.y) * up.y;
+  const { eyes, eyeDistance, roll, above } = headAxis(right, left);
   const chinMark = point(marked.chin);
   const hairMark = point(marked.hairTop);
   const chin = chinMark && -above(chinMark);
   const hair = hairMark && above(hairMark);
   return {
     eyes: Math.hypot(head.eyes.x - eyes.x, head.eyes.y - eyes.y) / eyeDistance,
-    roll: head.roll - (Math.atan2(ey, ex) * 180) / Math.PI,
+    roll: head.roll - roll,
     ...(chin !== undefined && { chin: (head.chinBelowEyes - chin) / chin }),
     ...(chin !== undefined && hair !== undefined && { hairTop: (head.hairAboveEyes - hair) / (chin + hair), headHeight: (head.chinBelowEyes + head.hairAboveEyes - chin - hair) / (chin + hair) }),
   };

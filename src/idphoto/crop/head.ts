@@ -45,19 +45,37 @@ export const SKULL_RATIO = 1.0;
 /** Alpha at or above this is the person when the hair top is looked for. */
 const PERSON = 0.5;
 
+export interface HeadAxis {
+  /** Midpoint of the eye centres. */
+  readonly eyes: Point;
+  readonly eyeDistance: number;
+  /** Eye line angle in degrees (positive: the eye on the image's right is lower). */
+  readonly roll: number;
+  /** Unit vectors along the eye line (towards the subject's left eye) and up the head. */
+  readonly across: Point;
+  readonly up: Point;
+  /** How far a point lies above the eye line, along the head's axis. */
+  readonly above: (p: Point) => number;
+}
+
+/** The head's own axes from the two eye centres. */
+export function headAxis(rightEye: Point, leftEye: Point): HeadAxis {
+  const eyes = { x: (rightEye.x + leftEye.x) / 2, y: (rightEye.y + leftEye.y) / 2 };
+  const ex = leftEye.x - rightEye.x;
+  const ey = leftEye.y - rightEye.y;
+  const eyeDistance = Math.hypot(ex, ey);
+  const across = { x: ex / eyeDistance, y: ey / eyeDistance };
+  const up = { x: across.y, y: -across.x };
+  return { eyes, eyeDistance, roll: (Math.atan2(ey, ex) * 180) / Math.PI, across, up, above: (p) => (p.x - eyes.x) * up.x + (p.y - eyes.y) * up.y };
+}
+
 /**
  * The head of `face` in an image of `width` x `height` px whose person matte is `matte` (any resolution,
  * stretched over the whole image, as the engines give it).
  */
 export function measureHead(face: FaceLandmarks, matte: Image, width: number, height: number): HeadMeasure {
-  const eyes = { x: (face.rightEye.x + face.leftEye.x) / 2, y: (face.rightEye.y + face.leftEye.y) / 2 };
-  const ex = face.leftEye.x - face.rightEye.x;
-  const ey = face.leftEye.y - face.rightEye.y;
-  const eyeDistance = Math.hypot(ex, ey);
-  const roll = (Math.atan2(ey, ex) * 180) / Math.PI;
-  const across = { x: ex / eyeDistance, y: ey / eyeDistance };
-  const up = { x: across.y, y: -across.x };
-  const mouthBelowEyes = -((face.mouth.x - eyes.x) * up.x + (face.mouth.y - eyes.y) * up.y);
+  const { eyes, eyeDistance, roll, across, up, above } = headAxis(face.rightEye, face.leftEye);
+  const mouthBelowEyes = -above(face.mouth);
   const chinBelowEyes = mouthBelowEyes * (1 + CHIN_RATIO);
   const skullAboveEyes = chinBelowEyes * SKULL_RATIO;
   const faceWidth = face.box.width;
