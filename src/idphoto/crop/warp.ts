@@ -30,9 +30,8 @@ const NEAR_BLUR = 0.02;
 const FAR_BLUR = 0.15;
 const FADE = 0.08;
 
-/** `count` RGB pixels read by `at(i)` (an offset into `data`), box-blurred along the line by `share` of its length. */
-function blurredLine(data: Uint8Array, count: number, share: number, at: (i: number) => number): Float32Array {
-  const radius = Math.max(2, Math.round(share * count));
+/** `count` RGB pixels read by `at(i)` (an offset into `data`). */
+function readLine(data: Uint8Array, count: number, at: (i: number) => number): Float64Array {
   const line = new Float64Array(count * 3);
   for (let i = 0; i < count; i++) {
     const p = at(i);
@@ -40,34 +39,71 @@ function blurredLine(data: Uint8Array, count: number, share: number, at: (i: num
     line[i * 3 + 1] = data[p + 1]!;
     line[i * 3 + 2] = data[p + 2]!;
   }
-  // Prefix sums: each window's sum in O(1), the window clipped at the line's ends.
-  const prefix = new Float64Array((count + 1) * 3);
-  for (let i = 0; i < count * 3; i++) prefix[i + 3] = prefix[i]! + line[i]!;
+  return line;
+}
+
+/**
+ * The line box-blurred along itself by `share` of its length (the window clipped at its ends); with `weights`, each
+ * pixel counts by its weight, plus the plain window mean at the weight of one pixel, so that a window with hardly any
+ * weight fades to the plain blur instead of dividing by nothing.
+ */
+function blurredLine(line: Float64Array, share: number, weights?: Float64Array): Float32Array {
+  const count = line.length / 3;
+  const radius = Math.max(2, Math.round(share * count));
+  // Prefix sums: each window's sums in O(1). Per pixel: r, g, b, then (weighted) w*r, w*g, w*b, w.
+  const prefix = new Float64Array((count + 1) * 7);
+  for (let i = 0; i < count; i++) {
+    const w = weights ? weights[i]! : 0;
+    const o = i * 7;
+    for (let c = 0; c < 3; c++) {
+      prefix[o + 7 + c] = prefix[o + c]! + line[i * 3 + c]!;
+      prefix[o + 10 + c] = prefix[o + 3 + c]! + w * line[i * 3 + c]!;
+    }
+    prefix[o + 13] = prefix[o + 6]! + w;
+  }
   const out = new Float32Array(count * 3);
   for (let i = 0; i < count; i++) {
-    const lo = Math.max(0, i - radius);
-    const hi = Math.min(count - 1, i + radius) + 1;
-    const n = hi - lo;
-    for (let c = 0; c < 3; c++) out[i * 3 + c] = (prefix[hi * 3 + c]! - prefix[lo * 3 + c]!) / n;
+    const lo = Math.max(0, i - radius) * 7;
+    const hi = (Math.min(count - 1, i + radius) + 1) * 7;
+    const n = (hi - lo) / 7;
+    const weight = prefix[hi + 6]! - prefix[lo + 6]!;
+    for (let c = 0; c < 3; c++) {
+      const plain = (prefix[hi + c]! - prefix[lo + c]!) / n;
+      out[i * 3 + c] = weights ? (prefix[hi + 3 + c]! - prefix[lo + 3 + c]! + plain) / (weight + 1) : plain;
+    }
   }
   return out;
 }
 
 /** An edge's colours as it continues outwards: the lightly blurred line near it, the widely blurred one further out. */
-interface Edge {
+interface EdgeBlur {
   readonly near: Float32Array;
   readonly far: Float32Array;
 }
 
-function edgeOf(data: Uint8Array, count: number, at: (i: number) => number): Edge {
-  return { near: blurredLine(data, count, NEAR_BLUR, at), far: blurredLine(data, count, FAR_BLUR, at) };
+/** An edge's colours, blurred over everything along it (the background continues) and over the person alone (the person continues). */
+interface Edge {
+  readonly all: EdgeBlur;
+  readonly person: EdgeBlur;
+}
+
+/**
+ * `personWeight(i)` is how much edge pixel i is the person: the continued person takes the colours of the person
+ * along the edge, not the old background beside the shoulders blurred into them.
+ */
+function edgeOf(data: Uint8Array, count: number, at: (i: number) => number, personWeight?: (i: number) => number): Edge {
+  const line = readLine(data, count, at);
+  const all = { near: blurredLine(line, NEAR_BLUR), far: blurredLine(line, FAR_BLUR) };
+  if (!personWeight) return { all, person: all };
+  const weights = Float64Array.from({ length: count }, (_, i) => personWeight(i));
+  return { all, person: { near: blurredLine(line, NEAR_BLUR, weights), far: blurredLine(line, FAR_BLUR, weights) } };
 }
 
 /**
  * Adds the colour at position `along` the edge (fractional, clamped), `fade` (0 at the edge, 1 far out) of the way to
  * the wide blur, to `sum` (r, g, b).
  */
-function addEdgeColour(edge: Edge, along: number, fade: number, sum: Float64Array): void {
+function addEdgeColour(edge: EdgeBlur, along: number, fade: number, sum: Float64Array): void {
   const n = edge.near.length / 3;
   const c = along < 0 ? 0 : along > n - 1 ? n - 1 : along;
   const i = Math.floor(c);
@@ -103,20 +139,49 @@ export function warpFrame(image: RgbImage, matte: Image, transform: Affine, widt
   const o = out.data;
   const al = alpha.data;
   const weight = 1 / (k * k * 255);
+  // The person's weight along an edge: nothing below EXTEND_ALPHA (it does not carry on), mixed pixels little.
+  const personAt = (x: number, y: number): number => Math.max(0, (sampleBilinear(matte, x * sx, y * sy) - EXTEND_ALPHA) / (1 - EXTEND_ALPHA)) ** 2;
+  // Above the top the matte is background: no person continues there.
   const top = edgeOf(data, iw, (i) => i * 3);
-  const bottom = edgeOf(data, iw, (i) => ((ih - 1) * iw + i) * 3);
-  const left = edgeOf(data, ih, (i) => i * iw * 3);
-  const right = edgeOf(data, ih, (i) => (i * iw + iw - 1) * 3);
+  const bottom = edgeOf(
+    data,
+    iw,
+    (i) => ((ih - 1) * iw + i) * 3,
+    (i) => personAt(i + 0.5, ih - 0.5),
+  );
+  const left = edgeOf(
+    data,
+    ih,
+    (i) => i * iw * 3,
+    (i) => personAt(0.5, i + 0.5),
+  );
+  const right = edgeOf(
+    data,
+    ih,
+    (i) => (i * iw + iw - 1) * 3,
+    (i) => personAt(iw - 0.5, i + 0.5),
+  );
   const fadeLength = FADE * Math.max(iw, ih);
   let belowBottom = 0;
   let pastSides = 0;
   const sum = new Float64Array(3);
   for (let v = 0; v < height; v++) {
     for (let u = 0; u < width; u++) {
+      // The matte is smooth (an upsampled coarse matte): one sample at the pixel's centre is enough.
+      const cx = a * (u + 0.5) + b * (v + 0.5) + c;
+      const cy = d * (u + 0.5) + e * (v + 0.5) + f;
+      let m = 0;
+      if (cy >= 0) {
+        const edgeAlpha = sampleBilinear(matte, cx * sx, cy * sy);
+        // Past an edge only the person carries on: an uncertain matte there would smear the old background outwards.
+        m = cy > ih || cx < 0 || cx > iw ? (edgeAlpha >= EXTEND_ALPHA ? edgeAlpha : 0) : edgeAlpha;
+        if (m > 0 && cy > ih) belowBottom++;
+        else if (m > 0 && (cx < 0 || cx > iw)) pastSides++;
+      }
+      const blur = m > 0 ? 'person' : 'all';
       let r = 0;
       let g = 0;
       let bl = 0;
-      let m = 0;
       sum[0] = 0;
       sum[1] = 0;
       sum[2] = 0;
@@ -127,8 +192,8 @@ export function warpFrame(image: RgbImage, matte: Image, transform: Affine, widt
           // Pixel centres: photo (pu, pv) -> image point; sample at image pixel coordinates (centre at +0.5).
           const x = a * pu + b * pv + c;
           const y = d * pu + e * pv + f;
-          if (y > ih || y < 0) addEdgeColour(y < 0 ? top : bottom, x - 0.5, Math.min(1, (y < 0 ? -y : y - ih) / fadeLength), sum);
-          else if (x < 0 || x > iw) addEdgeColour(x < 0 ? left : right, y - 0.5, Math.min(1, (x < 0 ? -x : x - iw) / fadeLength), sum);
+          if (y > ih || y < 0) addEdgeColour((y < 0 ? top : bottom)[blur], x - 0.5, Math.min(1, (y < 0 ? -y : y - ih) / fadeLength), sum);
+          else if (x < 0 || x > iw) addEdgeColour((x < 0 ? left : right)[blur], y - 0.5, Math.min(1, (x < 0 ? -x : x - iw) / fadeLength), sum);
           else {
             // Inside the picture: x - 0.5 lies in [-0.5, iw - 0.5], so the clamps are cheap and | 0 floors.
             const fx = x < 0.5 ? 0 : x - 0.5 > iw - 1 ? iw - 1 : x - 0.5;
@@ -152,16 +217,6 @@ export function warpFrame(image: RgbImage, matte: Image, transform: Affine, widt
             bl += data[p00 + 2]! * w00 + data[p01 + 2]! * w01 + data[p10 + 2]! * w10 + data[p11 + 2]! * w11;
           }
         }
-      }
-      // The matte is smooth (an upsampled coarse matte): one sample at the pixel's centre is enough.
-      const x = a * (u + 0.5) + b * (v + 0.5) + c;
-      const y = d * (u + 0.5) + e * (v + 0.5) + f;
-      if (y >= 0) {
-        const edgeAlpha = sampleBilinear(matte, x * sx, y * sy);
-        // Past an edge only the person carries on: an uncertain matte there would smear the old background outwards.
-        m = y > ih || x < 0 || x > iw ? (edgeAlpha >= EXTEND_ALPHA ? edgeAlpha : 0) : edgeAlpha;
-        if (m > 0 && y > ih) belowBottom++;
-        else if (m > 0 && (x < 0 || x > iw)) pastSides++;
       }
       const p = (v * width + u) * 3;
       o[p] = (r + sum[0]!) * weight;
