@@ -87,6 +87,14 @@ interface Edge {
   readonly person: EdgeBlur;
 }
 
+/** The four edges' colours for one side of the matte. */
+interface Edges {
+  readonly top: EdgeBlur;
+  readonly bottom: EdgeBlur;
+  readonly left: EdgeBlur;
+  readonly right: EdgeBlur;
+}
+
 /**
  * `personWeight(i)` is how much edge pixel i is the person: the continued person takes the colours of the person
  * along the edge, not the old background beside the shoulders blurred into them.
@@ -161,6 +169,8 @@ export function warpFrame(image: RgbImage, matte: Image, transform: Affine, widt
     (i) => (i * iw + iw - 1) * 3,
     (i) => personAt(iw - 0.5, i + 0.5),
   );
+  const background: Edges = { top: top.all, bottom: bottom.all, left: left.all, right: right.all };
+  const person: Edges = { top: top.person, bottom: bottom.person, left: left.person, right: right.person };
   const fadeLength = FADE * Math.max(iw, ih);
   let belowBottom = 0;
   let pastSides = 0;
@@ -178,7 +188,7 @@ export function warpFrame(image: RgbImage, matte: Image, transform: Affine, widt
         if (m > 0 && cy > ih) belowBottom++;
         else if (m > 0 && (cx < 0 || cx > iw)) pastSides++;
       }
-      const blur = m > 0 ? 'person' : 'all';
+      const edges = m > 0 ? person : background;
       let r = 0;
       let g = 0;
       let bl = 0;
@@ -192,8 +202,8 @@ export function warpFrame(image: RgbImage, matte: Image, transform: Affine, widt
           // Pixel centres: photo (pu, pv) -> image point; sample at image pixel coordinates (centre at +0.5).
           const x = a * pu + b * pv + c;
           const y = d * pu + e * pv + f;
-          if (y > ih || y < 0) addEdgeColour((y < 0 ? top : bottom)[blur], x - 0.5, Math.min(1, (y < 0 ? -y : y - ih) / fadeLength), sum);
-          else if (x < 0 || x > iw) addEdgeColour((x < 0 ? left : right)[blur], y - 0.5, Math.min(1, (x < 0 ? -x : x - iw) / fadeLength), sum);
+          if (y > ih || y < 0) addEdgeColour(y < 0 ? edges.top : edges.bottom, x - 0.5, Math.min(1, (y < 0 ? -y : y - ih) / fadeLength), sum);
+          else if (x < 0 || x > iw) addEdgeColour(x < 0 ? edges.left : edges.right, y - 0.5, Math.min(1, (x < 0 ? -x : x - iw) / fadeLength), sum);
           else {
             // Inside the picture: x - 0.5 lies in [-0.5, iw - 0.5], so the clamps are cheap and | 0 floors.
             const fx = x < 0.5 ? 0 : x - 0.5 > iw - 1 ? iw - 1 : x - 0.5;
