@@ -13,7 +13,7 @@ import { cleanupMatte } from './matte/cleanup.js';
 import { fromBytes } from './matte/bytes.js';
 import type { MattingEngine } from './matting/engine.js';
 import type { IdPhotoOptions } from './options.js';
-import { backgroundColourAt, backgroundFor, describeBackground, parseBackground } from './output/background.js';
+import { backgroundFor, describeBackground, parseBackground } from './output/background.js';
 import { renderSheet } from './output/sheet-render.js';
 import { runPipeline, type PipelineResult } from './pipeline.js';
 import { buildReport, type IdPhotoReport } from './report.js';
@@ -128,8 +128,8 @@ export async function makeIdPhoto(bytes: Uint8Array, options: IdPhotoOptions, mo
     decodeScale: decoded.scale,
     background:
       mode === 'crop'
-        ? { text: "the picture's own (crop without matting)", hex: 'original', colourAt: (x, y) => pixelAt(result.photo, x, y) }
-        : { text: description.text, hex: description.hex, colourAt: (x, y) => backgroundColourAt(background, x, y, g.width, g.height) },
+        ? { text: "the picture's own (crop without matting)", hex: 'original', fill: null }
+        : { text: description.text, hex: description.hex, fill: backgroundFor(background, g.width, g.height) },
     allowedBackgrounds: options.spec.backgrounds,
     file: {
       bytes: photo.image.data.length,
@@ -142,11 +142,6 @@ export async function makeIdPhoto(bytes: Uint8Array, options: IdPhotoOptions, mo
     timings,
   });
   return { photo: photo.image, hires, sheet, report };
-}
-
-function pixelAt(image: RgbImage, x: number, y: number): [number, number, number] {
-  const p = (y * image.width + x) * 3;
-  return [image.data[p]! / 255, image.data[p + 1]! / 255, image.data[p + 2]! / 255];
 }
 
 export interface SheetRequest {

@@ -7,7 +7,7 @@ import type { FromSchema } from 'json-schema-to-ts';
 import { composeAffine, scaleAffine, type Affine } from './affine.js';
 import { pxToMm } from './geometry.js';
 import { deltaE76, srgbToLab } from './matte/lab.js';
-import type { Rgb } from './matte/image.js';
+import type { Image, Rgb } from './matte/image.js';
 import type { PipelineResult } from './pipeline.js';
 import type { IdPhotoSpec, Range } from './specs.js';
 
@@ -107,7 +107,8 @@ export interface ReportInput {
   readonly result: PipelineResult;
   /** Decoded pixels per upload pixel (the decoder shrinks large uploads). */
   readonly decodeScale: number;
-  readonly background: { readonly text: string; readonly hex: string; readonly colourAt: (x: number, y: number) => Rgb };
+  /** `fill`: the background the photo was composited on (what `backgroundFor` gives); null for the picture's own (a crop). */
+  readonly background: { readonly text: string; readonly hex: string; readonly fill: Rgb | Image | null };
   readonly allowedBackgrounds: readonly string[];
   readonly file?: { readonly bytes: number; readonly format: string; readonly quality?: number; readonly minKb?: number; readonly maxKb?: number };
   readonly warnings: readonly string[];
@@ -136,21 +137,30 @@ function hairTopOnResult(result: PipelineResult): number {
   return top;
 }
 
-function backgroundStats(result: PipelineResult, colourAt: (x: number, y: number) => Rgb): { share: number; meanDeltaE: number } {
+/**
+ * The share of the photo that is background and its mean CIE76 difference from the fill asked for. The background's
+ * pixels hold few distinct colours (most are the fill itself), so each colour's L*a*b* is computed once.
+ */
+function backgroundStats(result: PipelineResult, fill: Rgb | Image | null): { share: number; meanDeltaE: number } {
   const { alpha, photo } = result;
+  const labs = new Map<number, readonly [number, number, number]>();
+  const labOf = (p: number): readonly [number, number, number] => {
+    const key = (photo.data[p]! << 16) | (photo.data[p + 1]! << 8) | photo.data[p + 2]!;
+    let lab = labs.get(key);
+    if (!lab) labs.set(key, (lab = srgbToLab(photo.data[p]! / 255, photo.data[p + 1]! / 255, photo.data[p + 2]! / 255)));
+    return lab;
+  };
+  const image = fill && 'data' in fill ? fill.data : undefined;
+  const solid = fill && !('data' in fill) ? srgbToLab(fill[0], fill[1], fill[2]) : undefined;
   let count = 0;
   let sum = 0;
-  for (let y = 0; y < alpha.height; y++) {
-    for (let x = 0; x < alpha.width; x++) {
-      const i = y * alpha.width + x;
-      if (alpha.data[i]! >= BACKGROUND_ALPHA) continue;
-      const p = i * 3;
-      const [l1, a1, b1] = srgbToLab(photo.data[p]! / 255, photo.data[p + 1]! / 255, photo.data[p + 2]! / 255);
-      const want = colourAt(x, y);
-      const [l2, a2, b2] = srgbToLab(want[0], want[1], want[2]);
-      sum += deltaE76(l1, a1, b1, l2, a2, b2);
-      count++;
-    }
+  for (let i = 0; i < alpha.data.length; i++) {
+    if (alpha.data[i]! >= BACKGROUND_ALPHA) continue;
+    count++;
+    if (!fill) continue;
+    const [l1, a1, b1] = labOf(i * 3);
+    const [l2, a2, b2] = solid ?? srgbToLab(image![i * 3]!, image![i * 3 + 1]!, image![i * 3 + 2]!);
+    sum += deltaE76(l1, a1, b1, l2, a2, b2);
   }
   return { share: round(count / alpha.data.length, 3), meanDeltaE: round(count ? sum / count : 0, 2) };
 }
@@ -203,7 +213,7 @@ export function buildReport(input: ReportInput): IdPhotoReport {
       rules.push({ rule: 'file size', passed: inRange(kb, bounds), value: `${round(kb)} KB`, expected: bounds.max === Infinity ? `at least ${bounds.min} KB` : `${bounds.min}-${bounds.max} KB` });
     }
   }
-  const stats = backgroundStats(result, input.background.colourAt);
+  const stats = backgroundStats(result, input.background.fill);
   const transform: Affine = composeAffine(result.transform, scaleAffine(input.decodeScale));
   const upscale = Math.hypot(transform[0], transform[3]);
   const box = result.face.box;

@@ -104,13 +104,6 @@ function whiteShare(kind: BackgroundKind, x: number, y: number, width: number, h
   return CENTRE_WHITE * Math.max(0, 1 - Math.hypot(dx, dy));
 }
 
-/** The background's colour (0..1 sRGB) at pixel (x, y) of a width x height photo. */
-export function backgroundColourAt(bg: Background, x: number, y: number, width: number, height: number): Rgb {
-  const [r, g, b] = hexToRgb(bg.hex);
-  const t = whiteShare(bg.kind, x, y, width, height);
-  return [r + (1 - r) * t, g + (1 - g) * t, b + (1 - b) * t];
-}
-
 /** What `composite()` takes for this background at width x height: the colour itself when solid, a 3-channel image for a gradient. */
 export function backgroundFor(bg: Background, width: number, height: number): Rgb | Image {
   const colour = hexToRgb(bg.hex);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { composite } from '../../../../src/idphoto/matte/composite.js';
 import { createImage } from '../../../../src/idphoto/matte/image.js';
-import { NAMED_BACKGROUNDS, backgroundColourAt, backgroundFor, describeBackground, parseBackground } from '../../../../src/idphoto/output/background.js';
+import { NAMED_BACKGROUNDS, backgroundFor, describeBackground, parseBackground, type Background } from '../../../../src/idphoto/output/background.js';
 
 const SPEC_DEFAULT = '#f5f5f0';
 const to255 = (rgb: readonly number[]): number[] => rgb.map((v) => Math.round(v * 255));
@@ -58,6 +58,14 @@ describe('parseBackground', () => {
   });
 });
 
+/** The colour at (x, y) of the background as `backgroundFor` makes it for a width x height photo. */
+function colourAt(bg: Background, x: number, y: number, width: number, height: number): number[] {
+  const fill = backgroundFor(bg, width, height);
+  if (!('data' in fill)) return [...fill];
+  const p = (y * width + x) * 3;
+  return [...fill.data.subarray(p, p + 3)];
+}
+
 describe('backgrounds as pixels', () => {
   it('a solid colour is the colour itself, for composite()', () => {
     expect(to255(backgroundFor(parseBackground('red', SPEC_DEFAULT), 10, 10) as readonly number[])).toEqual([0xd7, 0x45, 0x32]);
@@ -65,16 +73,16 @@ describe('backgrounds as pixels', () => {
 
   it('top-down: the colour at the top, white at the bottom', () => {
     const bg = parseBackground('gradient-top:blue', SPEC_DEFAULT);
-    expect(to255(backgroundColourAt(bg, 5, 0, 10, 101))).toEqual([0x62, 0x8b, 0xce]);
-    expect(to255(backgroundColourAt(bg, 5, 100, 10, 101))).toEqual([255, 255, 255]);
-    const middle = backgroundColourAt(bg, 5, 50, 10, 101);
+    expect(to255(colourAt(bg, 5, 0, 10, 101))).toEqual([0x62, 0x8b, 0xce]);
+    expect(to255(colourAt(bg, 5, 100, 10, 101))).toEqual([255, 255, 255]);
+    const middle = colourAt(bg, 5, 50, 10, 101);
     expect(middle[0]).toBeCloseTo((0x62 / 255 + 1) / 2, 5);
   });
 
   it('centre: white-ish in the middle, the colour at the edges', () => {
     const bg = parseBackground('gradient-centre:dark-blue', SPEC_DEFAULT);
     const [w, h] = [101, 141];
-    const centre = to255(backgroundColourAt(bg, 50, 70, w, h));
+    const centre = to255(colourAt(bg, 50, 70, w, h));
     expect(centre.every((v) => v > 200)).toBe(true);
     for (const [x, y] of [
       [0, 70],
@@ -83,17 +91,15 @@ describe('backgrounds as pixels', () => {
       [50, 140],
       [0, 0],
     ] as const) {
-      expect(to255(backgroundColourAt(bg, x, y, w, h))).toEqual([0x4b, 0x61, 0x90]);
+      expect(to255(colourAt(bg, x, y, w, h))).toEqual([0x4b, 0x61, 0x90]);
     }
   });
 
-  it('a gradient is an image composite() takes, equal to backgroundColourAt pixel by pixel', () => {
+  it('a gradient is an image composite() takes', () => {
     const bg = parseBackground('gradient-centre:red', SPEC_DEFAULT);
     const image = backgroundFor(bg, 7, 9);
     if (!('data' in image)) throw new Error('expected an image');
     expect([image.width, image.height, image.channels]).toEqual([7, 9, 3]);
-    const at = backgroundColourAt(bg, 2, 3, 7, 9);
-    expect([...image.data.subarray((3 * 7 + 2) * 3, (3 * 7 + 2) * 3 + 3)].map((v, i) => v - at[i]!).every((d) => Math.abs(d) < 1e-6)).toBe(true);
     const out = composite(createImage(7, 9, 3), createImage(7, 9, 1), image);
     expect(out.data).toEqual(image.data);
   });
