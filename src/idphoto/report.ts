@@ -139,28 +139,37 @@ function hairTopOnResult(result: PipelineResult): number {
 
 /**
  * The share of the photo that is background and its mean CIE76 difference from the fill asked for. The background's
- * pixels hold few distinct colours (most are the fill itself), so each colour's L*a*b* is computed once.
+ * pixels hold few distinct colours (most are the fill itself): against a solid fill each colour's difference is
+ * computed once; a gradient is compared pixel by pixel.
  */
 function backgroundStats(result: PipelineResult, fill: Rgb | Image | null): { share: number; meanDeltaE: number } {
   const { alpha, photo } = result;
-  const labs = new Map<number, readonly [number, number, number]>();
-  const labOf = (p: number): readonly [number, number, number] => {
-    const key = (photo.data[p]! << 16) | (photo.data[p + 1]! << 8) | photo.data[p + 2]!;
-    let lab = labs.get(key);
-    if (!lab) labs.set(key, (lab = srgbToLab(photo.data[p]! / 255, photo.data[p + 1]! / 255, photo.data[p + 2]! / 255)));
-    return lab;
-  };
-  const image = fill && 'data' in fill ? fill.data : undefined;
+  const pixel = photo.data;
+  const labOf = (p: number): [number, number, number] => srgbToLab(pixel[p]! / 255, pixel[p + 1]! / 255, pixel[p + 2]! / 255);
   const solid = fill && !('data' in fill) ? srgbToLab(fill[0], fill[1], fill[2]) : undefined;
+  const differences = new Map<number, number>();
+  const difference = (i: number): number => {
+    const p = i * 3;
+    const [l1, a1, b1] = labOf(p);
+    if (solid) return deltaE76(l1, a1, b1, solid[0], solid[1], solid[2]);
+    const want = (fill as Image).data;
+    const [l2, a2, b2] = srgbToLab(want[p]!, want[p + 1]!, want[p + 2]!);
+    return deltaE76(l1, a1, b1, l2, a2, b2);
+  };
   let count = 0;
   let sum = 0;
   for (let i = 0; i < alpha.data.length; i++) {
     if (alpha.data[i]! >= BACKGROUND_ALPHA) continue;
     count++;
     if (!fill) continue;
-    const [l1, a1, b1] = labOf(i * 3);
-    const [l2, a2, b2] = solid ?? srgbToLab(image![i * 3]!, image![i * 3 + 1]!, image![i * 3 + 2]!);
-    sum += deltaE76(l1, a1, b1, l2, a2, b2);
+    if (!solid) {
+      sum += difference(i);
+      continue;
+    }
+    const key = (pixel[i * 3]! << 16) | (pixel[i * 3 + 1]! << 8) | pixel[i * 3 + 2]!;
+    let d = differences.get(key);
+    if (d === undefined) differences.set(key, (d = difference(i)));
+    sum += d;
   }
   return { share: round(count / alpha.data.length, 3), meanDeltaE: round(count ? sum / count : 0, 2) };
 }
