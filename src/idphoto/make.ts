@@ -120,16 +120,12 @@ export async function makeIdPhoto(bytes: Uint8Array, options: IdPhotoOptions, mo
   timings.total = now() - started;
 
   const description = describeBackground(background);
-  const g = result.geometry;
   const report = buildReport({
     spec: options.spec,
     engine: engine.name,
     result,
     decodeScale: decoded.scale,
-    background:
-      mode === 'crop'
-        ? { text: "the picture's own (crop without matting)", hex: 'original', fill: null }
-        : { text: description.text, hex: description.hex, fill: backgroundFor(background, g.width, g.height) },
+    background: mode === 'crop' ? { text: "the picture's own (crop without matting)", hex: 'original' } : { text: description.text, hex: description.hex },
     allowedBackgrounds: options.spec.backgrounds,
     file: {
       bytes: photo.image.data.length,

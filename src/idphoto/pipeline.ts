@@ -53,6 +53,8 @@ export interface PipelineResult {
   readonly geometry: PhotoGeometry;
   /** The photo, composited. */
   readonly photo: RgbImage;
+  /** The background it was composited on; null where it keeps the picture's own (a crop). */
+  readonly fill: Rgb | Image | null;
   /** The person's colours (foreground estimate) and alpha, for the transparent cut-out. */
   readonly foreground: Image;
   readonly alpha: Image;
@@ -152,11 +154,12 @@ export async function runPipeline(rgb: RgbImage, models: PipelineModels, options
   t = now();
   const method = options.background === null ? 'none' : (options.foreground ?? 'blur-fusion');
   const foreground = method === 'none' ? frame.image : estimateForeground(frame.image, alpha, { method, edgeRadius: options.edgeColours === false ? 0 : radius });
-  const composed = options.background === null ? frame.image : composite(foreground, alpha, options.background(geometry.width, geometry.height));
+  const fill = options.background === null ? null : options.background(geometry.width, geometry.height);
+  const composed = fill === null ? frame.image : composite(foreground, alpha, fill);
   const photo: RgbImage = { data: toBytes(composed), width: composed.width, height: composed.height };
   times.composition = now() - t;
 
-  return { geometry, photo, foreground, alpha, face, faces, head, placement, transform: placement.transform, warnings, times };
+  return { geometry, photo, fill, foreground, alpha, face, faces, head, placement, transform: placement.transform, warnings, times };
 }
 
 function scaleGeometry(g: PhotoGeometry, k: number): PhotoGeometry {

@@ -7,7 +7,7 @@ import type { FromSchema } from 'json-schema-to-ts';
 import { composeAffine, scaleAffine, type Affine } from './affine.js';
 import { pxToMm } from './geometry.js';
 import { deltaE76, srgbToLab } from './matte/lab.js';
-import type { Image, Rgb } from './matte/image.js';
+import type { Image } from './matte/image.js';
 import type { PipelineResult } from './pipeline.js';
 import type { IdPhotoSpec, Range } from './specs.js';
 
@@ -107,8 +107,7 @@ export interface ReportInput {
   readonly result: PipelineResult;
   /** Decoded pixels per upload pixel (the decoder shrinks large uploads). */
   readonly decodeScale: number;
-  /** `fill`: the background the photo was composited on (what `backgroundFor` gives); null for the picture's own (a crop). */
-  readonly background: { readonly text: string; readonly hex: string; readonly fill: Rgb | Image | null };
+  readonly background: { readonly text: string; readonly hex: string };
   readonly allowedBackgrounds: readonly string[];
   readonly file?: { readonly bytes: number; readonly format: string; readonly quality?: number; readonly minKb?: number; readonly maxKb?: number };
   readonly warnings: readonly string[];
@@ -138,12 +137,12 @@ function hairTopOnResult(result: PipelineResult): number {
 }
 
 /**
- * The share of the photo that is background and its mean CIE76 difference from the fill asked for. The background's
+ * The share of the photo that is background and its mean CIE76 difference from the fill it was composited on. The background's
  * pixels hold few distinct colours (most are the fill itself): against a solid fill each colour's difference is
  * computed once; a gradient is compared pixel by pixel.
  */
-function backgroundStats(result: PipelineResult, fill: Rgb | Image | null): { share: number; meanDeltaE: number } {
-  const { alpha, photo } = result;
+function backgroundStats(result: PipelineResult): { share: number; meanDeltaE: number } {
+  const { alpha, photo, fill } = result;
   const pixel = photo.data;
   const labOf = (p: number): [number, number, number] => srgbToLab(pixel[p]! / 255, pixel[p + 1]! / 255, pixel[p + 2]! / 255);
   const solid = fill && !('data' in fill) ? srgbToLab(fill[0], fill[1], fill[2]) : undefined;
@@ -222,7 +221,7 @@ export function buildReport(input: ReportInput): IdPhotoReport {
       rules.push({ rule: 'file size', passed: inRange(kb, bounds), value: `${round(kb)} KB`, expected: bounds.max === Infinity ? `at least ${bounds.min} KB` : `${bounds.min}-${bounds.max} KB` });
     }
   }
-  const stats = backgroundStats(result, input.background.fill);
+  const stats = backgroundStats(result);
   const transform: Affine = composeAffine(result.transform, scaleAffine(input.decodeScale));
   const upscale = Math.hypot(transform[0], transform[3]);
   const box = result.face.box;
