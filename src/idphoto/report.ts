@@ -7,7 +7,6 @@ import type { FromSchema } from 'json-schema-to-ts';
 import { composeAffine, scaleAffine, type Affine } from './affine.js';
 import { pxToMm } from './geometry.js';
 import { deltaE76, srgbToLab } from './matte/lab.js';
-import type { Image } from './matte/image.js';
 import type { PipelineResult } from './pipeline.js';
 import type { IdPhotoSpec, Range } from './specs.js';
 
@@ -144,31 +143,21 @@ function hairTopOnResult(result: PipelineResult): number {
 function backgroundStats(result: PipelineResult): { share: number; meanDeltaE: number } {
   const { alpha, photo, fill } = result;
   const pixel = photo.data;
-  const labOf = (p: number): [number, number, number] => srgbToLab(pixel[p]! / 255, pixel[p + 1]! / 255, pixel[p + 2]! / 255);
+  const labAt = (data: ArrayLike<number>, p: number, scale: number): [number, number, number] => srgbToLab(data[p]! / scale, data[p + 1]! / scale, data[p + 2]! / scale);
   const solid = fill && !('data' in fill) ? srgbToLab(fill[0], fill[1], fill[2]) : undefined;
-  const differences = new Map<number, number>();
-  const difference = (i: number): number => {
-    const p = i * 3;
-    const [l1, a1, b1] = labOf(p);
-    if (solid) return deltaE76(l1, a1, b1, solid[0], solid[1], solid[2]);
-    const want = (fill as Image).data;
-    const [l2, a2, b2] = srgbToLab(want[p]!, want[p + 1]!, want[p + 2]!);
-    return deltaE76(l1, a1, b1, l2, a2, b2);
-  };
+  const gradient = fill && 'data' in fill ? fill.data : undefined;
+  const solidDifferences = new Map<number, number>();
   let count = 0;
   let sum = 0;
-  for (let i = 0; i < alpha.data.length; i++) {
+  for (let i = 0, p = 0; i < alpha.data.length; i++, p += 3) {
     if (alpha.data[i]! >= BACKGROUND_ALPHA) continue;
     count++;
-    if (!fill) continue;
-    if (!solid) {
-      sum += difference(i);
-      continue;
-    }
-    const key = (pixel[i * 3]! << 16) | (pixel[i * 3 + 1]! << 8) | pixel[i * 3 + 2]!;
-    let d = differences.get(key);
-    if (d === undefined) differences.set(key, (d = difference(i)));
-    sum += d;
+    if (solid) {
+      const key = (pixel[p]! << 16) | (pixel[p + 1]! << 8) | pixel[p + 2]!;
+      let d = solidDifferences.get(key);
+      if (d === undefined) solidDifferences.set(key, (d = deltaE76(...labAt(pixel, p, 255), ...solid)));
+      sum += d;
+    } else if (gradient) sum += deltaE76(...labAt(pixel, p, 255), ...labAt(gradient, p, 1));
   }
   return { share: round(count / alpha.data.length, 3), meanDeltaE: round(count ? sum / count : 0, 2) };
 }
