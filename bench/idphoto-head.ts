@@ -15,8 +15,8 @@ export interface HeadRun {
 }
 
 export async function headAgainstMarks(engine: string, models: LoadedModels, dir: string, limits: DecodeLimits, only?: readonly string[]): Promise<HeadRun> {
-  const [detector, matting] = await Promise.all([models.detector(), models.engine(engine)]);
-  return { engine, results: await measureMarked({ detector, engine: matting }, dir, limits, { fixture: join(ROOT, LANDMARKS_FIXTURE), ...(only && { only }) }) };
+  const [detector, mesh, matting] = await Promise.all([models.detector(), models.mesh(), models.engine(engine)]);
+  return { engine, results: await measureMarked({ detector, mesh, engine: matting }, dir, limits, { fixture: join(ROOT, LANDMARKS_FIXTURE), ...(only && { only }) }) };
 }
 
 const pct = (v: number): string => `${(100 * v).toFixed(1)} %`;

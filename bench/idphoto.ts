@@ -310,7 +310,7 @@ async function halo(engine: EngineName, models: LoadedModels): Promise<Halo> {
   const spec = parseIdPhotoOptions({ spec: SPEC }).spec;
   const target = parseBackground(HALO_TARGET, '#ffffff');
   const fill = (w: number, h: number) => backgroundFor(target, w, h);
-  const [detector, matting] = await Promise.all([models.detector(), models.engine(engine)]);
+  const [detector, mesh, matting] = await Promise.all([models.detector(), models.mesh(), models.engine(engine)]);
   const results: Halo['portraits'] = [];
   const failed: string[] = [];
   for (const file of HALO_PORTRAITS) {
@@ -339,9 +339,11 @@ async function halo(engine: EngineName, models: LoadedModels): Promise<Halo> {
         ),
       );
       // The whole pipeline on each composite; and with the face and coarse matte of the first held fixed, which isolates the colour estimation.
-      const first = { faces: await detector.detect(decoded[0]!), matte: await matting.matte(decoded[0]!) };
+      const faces = await detector.detect(decoded[0]!);
+      const first = { faces, landmarks: faces[0] ? await mesh.landmarks(decoded[0]!, faces[0]) : null, matte: await matting.matte(decoded[0]!) };
       const fixed: PipelineModels = {
         detector: { model: detector.model, detect: () => Promise.resolve(first.faces), release: () => Promise.resolve() },
+        mesh: { landmarks: () => Promise.resolve(first.landmarks), release: () => Promise.resolve() },
         engine: { name: matting.name, matte: () => Promise.resolve(first.matte), release: () => Promise.resolve() },
       };
       const score = async (pipelineModels: PipelineModels, foreground: 'blur-fusion' | 'multilevel' | 'none', edgeColours = true): Promise<{ all: number; plain: number; matteError: number }> => {
@@ -356,7 +358,7 @@ async function halo(engine: EngineName, models: LoadedModels): Promise<Halo> {
         }
         return { all: haloScore(outputs, alphas[0]!), plain: haloScore(outputs.slice(0, 2), alphas[0]!), matteError: foreground === 'none' ? matteError(frames, alphas) : NaN };
       };
-      const whole: PipelineModels = { detector, engine: matting };
+      const whole: PipelineModels = { detector, mesh, engine: matting };
       const [withEstimate, without] = [await score(whole, 'blur-fusion'), await score(whole, 'none')];
       results.push({
         file,

@@ -6,6 +6,7 @@
 import { decodePortrait, type DecodeLimits } from './codec/decode.js';
 import { encodePhoto, type EncodeOptions, type RgbaImage } from './codec/encode.js';
 import type { FaceDetector } from './face/blazeface.js';
+import type { FaceMesh } from './face/mesh.js';
 import { toBytes } from './matte/bytes.js';
 import { refineMatte, refineRadius } from './matte/guided-filter.js';
 import { estimateForeground } from './matte/foreground.js';
@@ -23,6 +24,7 @@ import type { SheetSize, Orientation } from './sheet.js';
 /** Models a thread loads once and keeps. */
 export interface IdPhotoModels {
   detector(): Promise<FaceDetector>;
+  mesh(): Promise<FaceMesh>;
   engine(name: string): Promise<MattingEngine>;
 }
 
@@ -80,11 +82,11 @@ export async function makeIdPhoto(bytes: Uint8Array, options: IdPhotoOptions, mo
   const timings: Record<string, number> = {};
   const started = now();
   const decoded = await decode(bytes, limits, timings);
-  const [detector, engine] = await Promise.all([models.detector(), models.engine(options.engine)]);
+  const [detector, mesh, engine] = await Promise.all([models.detector(), models.mesh(), models.engine(options.engine)]);
   const background = parseBackground(options.background, options.spec.backgrounds[0] ?? '#ffffff');
   const fill = mode === 'crop' ? null : (width: number, height: number) => backgroundFor(background, width, height);
   const resolution = options.dpi / options.spec.dpi;
-  const result = await runPipeline(decoded.rgb, { detector, engine }, { spec: options.spec, background: fill, pick: options.pick, foreground: options.foreground, resolution });
+  const result = await runPipeline(decoded.rgb, { detector, mesh, engine }, { spec: options.spec, background: fill, pick: options.pick, foreground: options.foreground, resolution });
   Object.assign(timings, result.times);
 
   let t = now();
@@ -100,7 +102,7 @@ export async function makeIdPhoto(bytes: Uint8Array, options: IdPhotoOptions, mo
 
   let hires: EncodedImage | null = null;
   if (options.hires) {
-    const big = await runPipeline(decoded.rgb, { detector, engine }, { spec: options.spec, background: fill, pick: options.pick, foreground: options.foreground, resolution: 2 * resolution });
+    const big = await runPipeline(decoded.rgb, { detector, mesh, engine }, { spec: options.spec, background: fill, pick: options.pick, foreground: options.foreground, resolution: 2 * resolution });
     hires = (await encoded(cutout ? cutoutPixels(big) : big.photo, { format, dpi: big.geometry.dpi })).image;
   }
 

@@ -1,5 +1,6 @@
-/** The models one thread keeps: the face detector and each matting engine, loaded on first use and shared by every task after. */
+/** The models one thread keeps: the face detector, the face mesh and each matting engine, loaded on first use and shared by every task after. */
 import { loadFaceDetector, type FaceDetector } from './face/blazeface.js';
+import { loadFaceMesh, type FaceMesh } from './face/mesh.js';
 import type { IdPhotoModels } from './make.js';
 import type { MattingEngine } from './matting/engine.js';
 import type { OnnxDevice } from './onnx-device.js';
@@ -15,6 +16,7 @@ export interface LoadedModels extends IdPhotoModels {
  */
 export function createModels(loadEngine: (name: string) => Promise<MattingEngine>, device: OnnxDevice = 'cpu'): LoadedModels {
   let detector: Promise<FaceDetector> | undefined;
+  let mesh: Promise<FaceMesh> | undefined;
   const engines = new Map<string, Promise<MattingEngine>>();
   const remember = <T>(promise: Promise<T>, forget: () => void): Promise<T> => {
     promise.catch(forget);
@@ -22,6 +24,7 @@ export function createModels(loadEngine: (name: string) => Promise<MattingEngine
   };
   return {
     detector: () => (detector ??= remember(loadFaceDetector({ device }), () => (detector = undefined))),
+    mesh: () => (mesh ??= remember(loadFaceMesh(), () => (mesh = undefined))),
     engine: (name) => {
       let engine = engines.get(name);
       if (!engine) {
@@ -31,8 +34,9 @@ export function createModels(loadEngine: (name: string) => Promise<MattingEngine
       return engine;
     },
     release: async () => {
-      const loaded = await Promise.allSettled([...(detector ? [detector] : []), ...engines.values()]);
+      const loaded = await Promise.allSettled([...(detector ? [detector] : []), ...(mesh ? [mesh] : []), ...engines.values()]);
       detector = undefined;
+      mesh = undefined;
       engines.clear();
       await Promise.all(loaded.flatMap((r) => (r.status === 'fulfilled' ? [r.value.release()] : [])));
     },

@@ -9,6 +9,7 @@ import { measureHead, type HeadMeasure } from './crop/head.js';
 import { placeHead, type Placement } from './crop/placement.js';
 import { warpFrame } from './crop/warp.js';
 import type { Face, FaceDetector } from './face/blazeface.js';
+import type { FaceMesh, MeshLandmarks } from './face/mesh.js';
 import { photoGeometry, type PhotoGeometry } from './geometry.js';
 import { toBytes } from './matte/bytes.js';
 import { cleanupMatte } from './matte/cleanup.js';
@@ -22,7 +23,17 @@ import type { IdPhotoSpec } from './specs.js';
 
 export interface PipelineModels {
   readonly detector: FaceDetector;
+  readonly mesh: FaceMesh;
   readonly engine: MattingEngine;
+}
+
+/**
+ * The face used: BlazeFace's detection, its eyes replaced by the face mesh's and the chin added where the
+ * mesh sees the face (`landmarks: 'mesh'`); the detector's own eyes, and no chin, where it does not.
+ */
+export interface LocatedFace extends Face {
+  readonly chin?: MeshLandmarks['chin'];
+  readonly landmarks: 'mesh' | 'detector';
 }
 
 /** The background for a photo of the given size: a flat colour or an image (gradients); null keeps the picture's own (a crop without matting). */
@@ -58,7 +69,7 @@ export interface PipelineResult {
   /** The person's colours (foreground estimate) and alpha, for the transparent cut-out. */
   readonly foreground: Image;
   readonly alpha: Image;
-  readonly face: Face;
+  readonly face: LocatedFace;
   readonly faces: number;
   readonly head: HeadMeasure;
   readonly placement: Placement;
@@ -95,7 +106,7 @@ const now = (): number => performance.now();
 
 export interface FoundPerson {
   readonly faces: number;
-  readonly face: Face;
+  readonly face: LocatedFace;
   /** The engine's matte, cleaned up around the chosen face (the model's resolution). */
   readonly matte: Image;
 }
@@ -104,7 +115,9 @@ export interface FoundPerson {
 export async function findPerson(rgb: RgbImage, models: PipelineModels, pick: 'single' | 'largest', warnings: string[], times?: StageTimes): Promise<FoundPerson> {
   let t = now();
   const faces = await models.detector.detect(rgb);
-  const face = chooseFace(faces, pick, warnings);
+  const detected = chooseFace(faces, pick, warnings);
+  const mesh = await models.mesh.landmarks(rgb, detected);
+  const face: LocatedFace = mesh ? { ...detected, rightEye: mesh.rightEye, leftEye: mesh.leftEye, chin: mesh.chin, landmarks: 'mesh' } : { ...detected, landmarks: 'detector' };
   if (times) times.face = now() - t;
 
   t = now();

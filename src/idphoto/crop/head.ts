@@ -1,18 +1,20 @@
 /**
- * Where the head is: the eye line and roll from the face detector, the chin and the top of the skull
- * from average facial proportions, the top of the hair from the matte. Distances run along the head's
+ * Where the head is: the eye line, roll and chin from the face's landmarks (the chin from average
+ * facial proportions where the face mesh gave none), the top of the skull from proportions, the top of
+ * the hair from the matte. Distances run along the head's
  * own vertical axis (perpendicular to the eye line), in pixels of the image the face was found in.
  */
 import type { Point } from '../affine.js';
 import type { Image } from '../matte/image.js';
 import { sampleBilinear } from '../matte/resize.js';
 
-/** What the measurement needs of a detected face (src/idphoto/face): subject's eyes, mouth centre, box. */
+/** What the measurement needs of a detected face (src/idphoto/face): subject's eyes, mouth centre, box, and the chin where the face mesh found it. */
 export interface FaceLandmarks {
   readonly box: { readonly x: number; readonly y: number; readonly width: number; readonly height: number };
   readonly rightEye: Point;
   readonly leftEye: Point;
   readonly mouth: Point;
+  readonly chin?: Point;
 }
 
 export interface HeadMeasure {
@@ -22,7 +24,7 @@ export interface HeadMeasure {
   readonly roll: number;
   readonly eyeDistance: number;
   readonly faceWidth: number;
-  /** Eye line to chin (an estimate: the detector gives no chin). */
+  /** Eye line to chin: the face mesh's chin, or an estimate from the mouth where there is none. */
   readonly chinBelowEyes: number;
   /** Eye line to the top of the skull (an estimate from proportions). */
   readonly skullAboveEyes: number;
@@ -33,7 +35,7 @@ export interface HeadMeasure {
 }
 
 /**
- * Chin below BlazeFace's mouth point as a share of the eye line to mouth distance. Anthropometric norms
+ * Where the face mesh gave no chin: the chin below BlazeFace's mouth point as a share of the eye line to mouth distance. Anthropometric norms
  * of adult faces give about 0.7 (stomion to gnathion 46-50 mm, pupils to stomion 62-68 mm; Farkas 1994);
  * on portraits the visible chin sits higher (smiles lower the mouth point, cameras look down a little):
  * the hand-marked chins of 20 test portraits (test/fixtures/idphoto/portrait-landmarks.json) give a mean
@@ -75,8 +77,7 @@ export function headAxis(rightEye: Point, leftEye: Point): HeadAxis {
  */
 export function measureHead(face: FaceLandmarks, matte: Image, width: number, height: number): HeadMeasure {
   const { eyes, eyeDistance, roll, across, up, above } = headAxis(face.rightEye, face.leftEye);
-  const mouthBelowEyes = -above(face.mouth);
-  const chinBelowEyes = mouthBelowEyes * (1 + CHIN_RATIO);
+  const chinBelowEyes = face.chin ? -above(face.chin) : -above(face.mouth) * (1 + CHIN_RATIO);
   const skullAboveEyes = chinBelowEyes * SKULL_RATIO;
   const faceWidth = face.box.width;
 

@@ -3,9 +3,9 @@
  * onnxruntime-node, on the CPU unless the CUDA device is asked for. The eyes give the roll to correct
  * and, with the box, where the head is.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import { modelDir } from '../model-dir.js';
 import { deviceError, executionProviders, type OnnxDevice } from '../onnx-device.js';
 import { BACK_ANCHORS, FRONT_ANCHORS, generateAnchors, type AnchorOptions } from './anchors.js';
 import { decodeDetections, weightedNms, type RawDetection } from './decode.js';
@@ -72,15 +72,10 @@ const MIN_SCORE = 0.6;
 /** MediaPipe's suppression threshold for its face detection graphs. */
 const IOU_THRESHOLD = 0.3;
 
-/** models/ seen from src/idphoto/face/ (the tests run the sources), then from dist/src/idphoto/face/ (the build). */
-const MODEL_DIRS = ['../../../models/blazeface/', '../../../../models/blazeface/'];
-
 /** The model file's URL, wherever this module runs from. */
 export function modelUrl(model: BlazeFaceModel = 'back'): URL {
   const file = MODELS[model].file;
-  const found = MODEL_DIRS.map((dir) => new URL(dir + file, import.meta.url)).find((url) => existsSync(url));
-  if (!found) throw new Error(`The BlazeFace model models/blazeface/${file} is missing (looked beside ${new URL('.', import.meta.url).pathname}).`);
-  return found;
+  return new URL(file, modelDir('blazeface', file));
 }
 
 /** Loads the model; onnxruntime-node (a large native library) is imported here, when a face is first needed, not when this module loads. */

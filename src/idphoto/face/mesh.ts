@@ -1,0 +1,174 @@
+/**
+ * The face's landmarks from MediaPipe Face Mesh (models/facemesh, Apache-2.0), run by TensorFlow.js on
+ * its WebAssembly backend: 468 points of a face cropped square around a BlazeFace detection and levelled
+ * by its eye line, as MediaPipe's face landmark graph crops it. BlazeFace gives the eyes and the mouth but
+ * no chin; the mesh gives the chin, and an eye line that tilts less (measured against hand-marked
+ * portraits in docs/design/idphoto.md).
+ */
+import type { Tensor } from '@tensorflow/tfjs-core';
+import { headAxis } from '../crop/head.js';
+import type { Point } from '../affine.js';
+import type { RgbImage } from '../rgb.js';
+import { loadGraphModelFiles } from '../tfjs-graph.js';
+
+/** The model's input side (input_1:0 [1,192,192,3] RGB in 0..1). */
+export const MESH_SIZE = 192;
+/** MediaPipe's region for the mesh from a detection: the box's longer side 1.5 times, square, centred on the box. */
+const ROI_SCALE = 1.5;
+/** The mesh's own face probability (output_faceflag, after its sigmoid) below which its points are not used. */
+const MIN_FACE_FLAG = 0.5;
+/**
+ * Vertex 152, the mesh's chin, lies on the 3-D chin's front; the menton (the lowest point of the chin's
+ * outline, which ID-photo rules measure to) is this share of the eye line to chin distance below it: the
+ * mean over the 20 hand-marked test portraits (test/fixtures/idphoto/portrait-landmarks.json), 0.048.
+ */
+export const CHIN_BELOW_MESH = 0.05;
+/** Mesh vertices (MediaPipe's canonical face): each eye's corners and lids, whose mean is the eye's centre, and the chin. */
+const RIGHT_EYE = [33, 133, 159, 145] as const;
+const LEFT_EYE = [362, 263, 386, 374] as const;
+const CHIN = 152;
+const OUTPUT_MESH = 'Identity_2:0';
+const OUTPUT_FACE_FLAG = 'Identity_1:0';
+
+/** A face as the mesh sees it, in the pixels of the image given; the eyes are the subject's (the right one on the image's left). */
+export interface MeshLandmarks {
+  readonly rightEye: Point;
+  readonly leftEye: Point;
+  readonly chin: Point;
+  /** The mesh's face probability, 0..1. */
+  readonly score: number;
+}
+
+/** What the crop needs of a detected face: its box and eyes. */
+export interface DetectedFace {
+  readonly box: { readonly x: number; readonly y: number; readonly width: number; readonly height: number };
+  readonly rightEye: Point;
+  readonly leftEye: Point;
+}
+
+export interface FaceMesh {
+  /** The landmarks of the face detected at `face`, or null where the mesh sees no face there. */
+  landmarks(image: RgbImage, face: DetectedFace): Promise<MeshLandmarks | null>;
+  release(): Promise<void>;
+}
+
+/** A square region of the image, `size` px wide, centred at `centre`, its x axis along `across` (a unit vector). */
+export interface LevelledRegion {
+  readonly centre: Point;
+  readonly size: number;
+  readonly across: Point;
+}
+
+/** The region MediaPipe crops for the mesh: the detection box scaled, levelled by the eye line. */
+export function meshRegion(face: DetectedFace): LevelledRegion {
+  return {
+    centre: { x: face.box.x + face.box.width / 2, y: face.box.y + face.box.height / 2 },
+    size: Math.max(face.box.width, face.box.height) * ROI_SCALE,
+    across: headAxis(face.rightEye, face.leftEye).across,
+  };
+}
+
+/** A point of the region's `side` x `side` pixel grid in the image. */
+export function regionToImage(region: LevelledRegion, side: number, u: number, v: number): Point {
+  const { centre, size, across } = region;
+  const a = (u / side - 0.5) * size;
+  const b = (v / side - 0.5) * size;
+  return { x: centre.x + across.x * a - across.y * b, y: centre.y + across.y * a + across.x * b };
+}
+
+/**
+ * The region resampled to `side` x `side` as an NHWC tensor in 0..1: each output pixel the mean of up to 2x2
+ * bilinear samples where the region is shrunk (finer grids, up to 4x4, gave the same landmarks on the test
+ * portraits at four times the cost); outside the image the edge pixels repeat.
+ */
+export function cropRegion(image: RgbImage, region: LevelledRegion, side: number, out = new Float32Array(side * side * 3)): Float32Array {
+  const { data, width, height } = image;
+  const step = region.size / side;
+  const taps = Math.min(2, Math.max(1, Math.ceil(step)));
+  const weight = 1 / (255 * taps * taps);
+  const { across } = region;
+  const origin = regionToImage(region, side, 0, 0);
+  for (let v = 0; v < side; v++) {
+    for (let u = 0; u < side; u++) {
+      let r = 0;
+      let g = 0;
+      let bl = 0;
+      for (let j = 0; j < taps; j++) {
+        for (let i = 0; i < taps; i++) {
+          const a = (u + (i + 0.5) / taps) * step;
+          const b = (v + (j + 0.5) / taps) * step;
+          // Pixel centres sit at +0.5: shift to the sample grid before the bilinear weights.
+          const x = Math.min(width - 1, Math.max(0, origin.x + across.x * a - across.y * b - 0.5));
+          const y = Math.min(height - 1, Math.max(0, origin.y + across.y * a + across.x * b - 0.5));
+          const x0 = Math.floor(x);
+          const y0 = Math.floor(y);
+          const x1 = Math.min(width - 1, x0 + 1);
+          const y1 = Math.min(height - 1, y0 + 1);
+          const fx = x - x0;
+          const fy = y - y0;
+          const p00 = (y0 * width + x0) * 3;
+          const p01 = (y0 * width + x1) * 3;
+          const p10 = (y1 * width + x0) * 3;
+          const p11 = (y1 * width + x1) * 3;
+          const w00 = (1 - fx) * (1 - fy);
+          const w01 = fx * (1 - fy);
+          const w10 = (1 - fx) * fy;
+          const w11 = fx * fy;
+          r += w00 * data[p00]! + w01 * data[p01]! + w10 * data[p10]! + w11 * data[p11]!;
+          g += w00 * data[p00 + 1]! + w01 * data[p01 + 1]! + w10 * data[p10 + 1]! + w11 * data[p11 + 1]!;
+          bl += w00 * data[p00 + 2]! + w01 * data[p01 + 2]! + w10 * data[p10 + 2]! + w11 * data[p11 + 2]!;
+        }
+      }
+      const o = (v * side + u) * 3;
+      out[o] = r * weight;
+      out[o + 1] = g * weight;
+      out[o + 2] = bl * weight;
+    }
+  }
+  return out;
+}
+
+/** The landmarks from the mesh's 468 x, y, z triples (x, y in the crop's pixels). */
+export function meshLandmarks(mesh: Float32Array, region: LevelledRegion, score: number): MeshLandmarks {
+  const vertex = (k: number): Point => regionToImage(region, MESH_SIZE, mesh[3 * k]!, mesh[3 * k + 1]!);
+  const mean = (ks: readonly number[]): Point => {
+    const points = ks.map(vertex);
+    return { x: points.reduce((s, p) => s + p.x, 0) / points.length, y: points.reduce((s, p) => s + p.y, 0) / points.length };
+  };
+  const rightEye = mean(RIGHT_EYE);
+  const leftEye = mean(LEFT_EYE);
+  const meshChin = vertex(CHIN);
+  const { up, above } = headAxis(rightEye, leftEye);
+  const drop = -above(meshChin) * CHIN_BELOW_MESH;
+  return { rightEye, leftEye, chin: { x: meshChin.x - up.x * drop, y: meshChin.y - up.y * drop }, score };
+}
+
+/** Loads the model from models/facemesh (read from disk, nothing fetched). */
+export async function loadFaceMesh(): Promise<FaceMesh> {
+  const { tf, model } = await loadGraphModelFiles('facemesh', 'facemesh');
+  let released = false;
+
+  const landmarks = async (image: RgbImage, face: DetectedFace): Promise<MeshLandmarks | null> => {
+    if (released) throw new Error('The face mesh was released.');
+    const region = meshRegion(face);
+    if (!(region.size > 0)) return null;
+    const input = cropRegion(image, region, MESH_SIZE);
+    const outputs = tf.tidy(() => model.execute(tf.tensor4d(input, [1, MESH_SIZE, MESH_SIZE, 3]), [OUTPUT_MESH, OUTPUT_FACE_FLAG]) as Tensor[]);
+    try {
+      const [mesh, flag] = (await Promise.all(outputs.map((t) => t.data()))) as Float32Array[];
+      if (mesh!.length !== 468 * 3) throw new Error(`The face mesh gave ${mesh!.length} values, expected ${468 * 3}.`);
+      const score = flag![0]!;
+      return score >= MIN_FACE_FLAG ? meshLandmarks(mesh!, region, score) : null;
+    } finally {
+      for (const t of outputs) t.dispose();
+    }
+  };
+
+  const release = (): Promise<void> => {
+    if (!released) model.dispose();
+    released = true;
+    return Promise.resolve();
+  };
+
+  return { landmarks, release };
+}
