@@ -33,6 +33,7 @@ export interface PipelineModels {
  */
 export interface LocatedFace extends Face {
   readonly chin?: MeshLandmarks['chin'];
+  readonly yaw?: MeshLandmarks['yaw'];
   readonly landmarks: 'mesh' | 'detector';
 }
 
@@ -85,6 +86,11 @@ export const MAX_UPSCALE = 2.5;
 const WARN_UPSCALE = 1.25;
 /** Beyond this share of the photo showing the person continued past the picture's edges, the report warns. */
 const WARN_CONTINUED = 0.1;
+/**
+ * Beyond this yaw (degrees, from the face mesh) the report warns that the face is turned. ISO/IEC 19794-5 allows 5°;
+ * the mesh's yaw of frontal test portraits spreads over -4 to +2, so the warning waits for a turn it can tell apart.
+ */
+const WARN_YAW = 10;
 /** Faces at least this share of the largest one's width count as other people in the picture. */
 const OTHER_FACE_SHARE = 0.5;
 
@@ -117,7 +123,11 @@ export async function findPerson(rgb: RgbImage, models: PipelineModels, pick: 's
   const faces = await models.detector.detect(rgb);
   const detected = chooseFace(faces, pick, warnings);
   const mesh = await models.mesh.landmarks(rgb, detected);
-  const face: LocatedFace = mesh ? { ...detected, rightEye: mesh.rightEye, leftEye: mesh.leftEye, chin: mesh.chin, landmarks: 'mesh' } : { ...detected, landmarks: 'detector' };
+  const face: LocatedFace = mesh ? { ...detected, rightEye: mesh.rightEye, leftEye: mesh.leftEye, chin: mesh.chin, yaw: mesh.yaw, landmarks: 'mesh' } : { ...detected, landmarks: 'detector' };
+  if (face.yaw !== undefined && Math.abs(face.yaw) > WARN_YAW)
+    warnings.push(
+      `The face is turned about ${Math.round(Math.abs(face.yaw))}° from the camera; ID photos want it facing the lens (ISO/IEC 19794-5 allows 5°). A picture looking straight at the camera passes.`,
+    );
   if (times) times.face = now() - t;
 
   t = now();

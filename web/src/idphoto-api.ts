@@ -73,6 +73,7 @@ export interface Rule {
 export interface Report {
   spec: { id: string; name: string; width: number; height: number; dpi: number; crown: string };
   faces?: number;
+  face?: { yaw?: number };
   headHeight?: Measure;
   crownMargin?: Measure;
   hairTop?: Measure;

@@ -27,6 +27,9 @@ export const CHIN_BELOW_MESH = 0.05;
 const RIGHT_EYE = [33, 133, 159, 145] as const;
 const LEFT_EYE = [362, 263, 386, 374] as const;
 const CHIN = 152;
+/** The face's outline at the cheekbones, on the subject's right (the image's left) and left: their depths give the yaw. */
+const RIGHT_CHEEK = 234;
+const LEFT_CHEEK = 454;
 const OUTPUT_MESH = 'Identity_2:0';
 const OUTPUT_FACE_FLAG = 'Identity_1:0';
 
@@ -35,6 +38,11 @@ export interface MeshLandmarks {
   readonly rightEye: Point;
   readonly leftEye: Point;
   readonly chin: Point;
+  /**
+   * How far the face is turned from the camera, in degrees, from the depth of the two cheeks' outline: positive when
+   * it turns towards the image's right (the subject's left). Frontal test portraits give -4 to +2, profiles -45 to -53.
+   */
+  readonly yaw: number;
   /** The mesh's face probability, 0..1. */
   readonly score: number;
 }
@@ -140,7 +148,11 @@ export function meshLandmarks(mesh: Float32Array, region: LevelledRegion, score:
   const meshChin = vertex(CHIN);
   const { up, above } = headAxis(rightEye, leftEye);
   const drop = -above(meshChin) * CHIN_BELOW_MESH;
-  return { rightEye, leftEye, chin: { x: meshChin.x - up.x * drop, y: meshChin.y - up.y * drop }, score };
+  // The mesh's z runs away from the camera, in the crop's pixels like x.
+  const across = mesh[3 * LEFT_CHEEK]! - mesh[3 * RIGHT_CHEEK]!;
+  const depth = mesh[3 * LEFT_CHEEK + 2]! - mesh[3 * RIGHT_CHEEK + 2]!;
+  const yaw = (Math.atan2(depth, across) * 180) / Math.PI;
+  return { rightEye, leftEye, chin: { x: meshChin.x - up.x * drop, y: meshChin.y - up.y * drop }, yaw, score };
 }
 
 /** Loads the model from models/facemesh (read from disk, nothing fetched). */

@@ -57,6 +57,29 @@ describe('makeIdPhoto (BlazeFace + the selfie engine, end to end)', () => {
     expect(uk.report.warnings.join('\n')).not.toContain('continues the person');
   });
 
+  it('warns when the face is turned from the camera (059, head turned), not when it faces it (016), and gives the yaw with its sign', async () => {
+    const options = parseIdPhotoOptions({ spec: 'us-passport' });
+    const turned = await makeIdPhoto(new Uint8Array(readFileSync(sharedPath('idphoto/portraits/059.jpg'))), options, models, limits);
+    expect(turned.report.face.landmarks).toBe('mesh');
+    expect(turned.report.warnings.join('\n')).toMatch(/The face is turned about \d+° from the camera/);
+    const mirrored = await makeIdPhoto(
+      new Uint8Array(
+        await sharp(readFileSync(sharedPath('idphoto/portraits/059.jpg')))
+          .flop()
+          .jpeg()
+          .toBuffer(),
+      ),
+      options,
+      models,
+      limits,
+    );
+    expect(Math.abs(turned.report.face.yaw!)).toBeGreaterThan(15);
+    expect(Math.abs(turned.report.face.yaw! + mirrored.report.face.yaw!)).toBeLessThan(5);
+    const frontal = await makeIdPhoto(new Uint8Array(readFileSync(sharedPath('idphoto/portraits/016.jpg'))), options, models, limits);
+    expect(Math.abs(frontal.report.face.yaw!)).toBeLessThan(6);
+    expect(frontal.report.warnings.join('\n')).not.toContain('turned');
+  });
+
   it('the ID card at its own 350 dpi with its file-size bounds, a sheet, a high-resolution copy', async () => {
     const result = await makeIdPhoto(new Uint8Array(portrait), parseIdPhotoOptions({ spec: 'cn-id-card', sheet: '6-inch', hires: 'true' }), models, limits);
     expect([result.photo.width, result.photo.height, result.photo.dpi]).toEqual([358, 441, 350]);
