@@ -486,7 +486,7 @@ async function main(): Promise<void> {
   print('## The head against hand-marked landmarks');
   print();
   print(
-    `Eyes, chin and the top of the hair marked by hand on the portraits (test/fixtures/idphoto/portrait-landmarks.json; those with both eyes visible, and for the hair those whose hair is inside the picture), against the head the pipeline measures (BlazeFace's eyes, the chin from proportions, the hair top from the engine's matte). Distances along the marked head's axis; signed errors are measured minus marked.${FULL ? '' : ' ISNet: its first portraits only (--full: all).'}`,
+    `Eyes, chin and the top of the hair marked by hand on the portraits (test/fixtures/idphoto/portrait-landmarks.json; those with both eyes visible, and for the hair those whose hair is inside the picture), against the head the pipeline measures (the face mesh's eyes and chin, the hair top from the engine's matte). Distances along the marked head's axis; signed errors are measured minus marked.${FULL ? '' : ' ISNet: its first portraits only (--full: all).'}`,
   );
   print();
   const specGeometry = photoGeometry(parseIdPhotoOptions({ spec: SPEC }).spec);
