@@ -34,6 +34,7 @@ export interface PipelineModels {
 export interface LocatedFace extends Face {
   readonly chin?: MeshLandmarks['chin'];
   readonly yaw?: MeshLandmarks['yaw'];
+  readonly mouthOpen?: MeshLandmarks['mouthOpen'];
   readonly landmarks: 'mesh' | 'detector';
 }
 
@@ -91,6 +92,12 @@ const WARN_CONTINUED = 0.1;
  * the mesh's yaw of frontal test portraits spreads over -4 to +2, so the warning waits for a turn it can tell apart.
  */
 const WARN_YAW = 10;
+/**
+ * Beyond this parting of the lips (the inner lips' gap over the mouth's width, from the face mesh) the report warns
+ * that the mouth is open: the middle of the gap between the test portraits' closed mouths (at most 0.08) and their
+ * smiles showing teeth (0.15 and more).
+ */
+const WARN_MOUTH_OPEN = 0.12;
 /** Faces at least this share of the largest one's width count as other people in the picture. */
 const OTHER_FACE_SHARE = 0.5;
 
@@ -123,11 +130,15 @@ export async function findPerson(rgb: RgbImage, models: PipelineModels, pick: 's
   const faces = await models.detector.detect(rgb);
   const detected = chooseFace(faces, pick, warnings);
   const mesh = await models.mesh.landmarks(rgb, detected);
-  const face: LocatedFace = mesh ? { ...detected, rightEye: mesh.rightEye, leftEye: mesh.leftEye, chin: mesh.chin, yaw: mesh.yaw, landmarks: 'mesh' } : { ...detected, landmarks: 'detector' };
+  const face: LocatedFace = mesh
+    ? { ...detected, rightEye: mesh.rightEye, leftEye: mesh.leftEye, chin: mesh.chin, yaw: mesh.yaw, mouthOpen: mesh.mouthOpen, landmarks: 'mesh' }
+    : { ...detected, landmarks: 'detector' };
   if (face.yaw !== undefined && Math.abs(face.yaw) > WARN_YAW)
     warnings.push(
       `The face is turned about ${Math.round(Math.abs(face.yaw))}° from the camera; ID photos want it facing the lens (ISO/IEC 19794-5 allows 5°). A picture looking straight at the camera passes.`,
     );
+  if (face.mouthOpen !== undefined && face.mouthOpen > WARN_MOUTH_OPEN)
+    warnings.push('The mouth is open: most ID photo rules want a neutral expression with the mouth closed (the US allows a natural smile).');
   if (times) times.face = now() - t;
 
   t = now();

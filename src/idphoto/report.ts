@@ -66,6 +66,10 @@ export const IdPhotoReportSchema = {
           type: 'number',
           description: 'degrees the face is turned from the camera (positive: towards the image’s right), from the face mesh; absent without it',
         },
+        mouthOpen: {
+          type: 'number',
+          description: 'how far the lips part: the inner lips’ gap over the mouth’s width (closed about 0-0.1), from the face mesh; absent without it',
+        },
       },
       required: ['score', 'x', 'y', 'width', 'height', 'landmarks'],
       additionalProperties: false,
@@ -242,6 +246,7 @@ export function buildReport(input: ReportInput): IdPhotoReport {
       height: round(box.height * s),
       landmarks: result.face.landmarks,
       ...(result.face.yaw !== undefined && { yaw: round(result.face.yaw) }),
+      ...(result.face.mouthOpen !== undefined && { mouthOpen: round(result.face.mouthOpen, 2) }),
     },
     headHeight: measure(headPx),
     crownMargin: measure(crownY),

@@ -30,6 +30,10 @@ const CHIN = 152;
 /** The face's outline at the cheekbones, on the subject's right (the image's left) and left: their depths give the yaw. */
 const RIGHT_CHEEK = 234;
 const LEFT_CHEEK = 454;
+/** The inner lips' middle (upper, lower) and the mouth's corners: how far the lips part, as a share of the mouth's width. */
+const UPPER_LIP = 13;
+const LOWER_LIP = 14;
+const MOUTH_CORNERS = [61, 291] as const;
 const OUTPUT_MESH = 'Identity_2:0';
 const OUTPUT_FACE_FLAG = 'Identity_1:0';
 
@@ -43,6 +47,11 @@ export interface MeshLandmarks {
    * it turns towards the image's right (the subject's left). Frontal test portraits give -4 to +2, profiles -45 to -53.
    */
   readonly yaw: number;
+  /**
+   * How far the lips part: the gap between the inner lips over the mouth's width. Closed mouths of the test portraits
+   * give 0-0.08, smiles showing teeth 0.15-0.34.
+   */
+  readonly mouthOpen: number;
   /** The mesh's face probability, 0..1. */
   readonly score: number;
 }
@@ -152,7 +161,9 @@ export function meshLandmarks(mesh: Float32Array, region: LevelledRegion, score:
   const across = mesh[3 * LEFT_CHEEK]! - mesh[3 * RIGHT_CHEEK]!;
   const depth = mesh[3 * LEFT_CHEEK + 2]! - mesh[3 * RIGHT_CHEEK + 2]!;
   const yaw = (Math.atan2(depth, across) * 180) / Math.PI;
-  return { rightEye, leftEye, chin: { x: meshChin.x - up.x * drop, y: meshChin.y - up.y * drop }, yaw, score };
+  const distance = (a: number, b: number): number => Math.hypot(mesh[3 * a]! - mesh[3 * b]!, mesh[3 * a + 1]! - mesh[3 * b + 1]!);
+  const mouthOpen = distance(UPPER_LIP, LOWER_LIP) / distance(MOUTH_CORNERS[0], MOUTH_CORNERS[1]);
+  return { rightEye, leftEye, chin: { x: meshChin.x - up.x * drop, y: meshChin.y - up.y * drop }, yaw, mouthOpen, score };
 }
 
 /** Loads the model from models/facemesh (read from disk, nothing fetched). */

@@ -57,7 +57,7 @@ describe('makeIdPhoto (BlazeFace + the selfie engine, end to end)', () => {
     expect(uk.report.warnings.join('\n')).not.toContain('continues the person');
   });
 
-  it('warns when the face is turned from the camera (059, head turned), not when it faces it (016), and gives the yaw with its sign', async () => {
+  it('warns when the face is turned from the camera (059, head turned) or the mouth open (015, laughing), not for a frontal closed-mouth face (016)', async () => {
     const options = parseIdPhotoOptions({ spec: 'us-passport' });
     const turned = await makeIdPhoto(new Uint8Array(readFileSync(sharedPath('idphoto/portraits/059.jpg'))), options, models, limits);
     expect(turned.report.face.landmarks).toBe('mesh');
@@ -78,6 +78,10 @@ describe('makeIdPhoto (BlazeFace + the selfie engine, end to end)', () => {
     const frontal = await makeIdPhoto(new Uint8Array(readFileSync(sharedPath('idphoto/portraits/016.jpg'))), options, models, limits);
     expect(Math.abs(frontal.report.face.yaw!)).toBeLessThan(6);
     expect(frontal.report.warnings.join('\n')).not.toContain('turned');
+    expect(frontal.report.warnings.join('\n')).not.toContain('mouth');
+    const laughing = await makeIdPhoto(new Uint8Array(readFileSync(sharedPath('idphoto/portraits/015.jpg'))), options, models, limits);
+    expect(laughing.report.face.mouthOpen).toBeGreaterThan(0.15);
+    expect(laughing.report.warnings.join('\n')).toContain('The mouth is open');
   });
 
   it('the ID card at its own 350 dpi with its file-size bounds, a sheet, a high-resolution copy', async () => {
