@@ -31,10 +31,7 @@ export interface PipelineModels {
  * The face used: BlazeFace's detection, its eyes replaced by the face mesh's and the chin added where the
  * mesh sees the face (`landmarks: 'mesh'`); the detector's own eyes, and no chin, where it does not.
  */
-export interface LocatedFace extends Face {
-  readonly chin?: MeshLandmarks['chin'];
-  readonly yaw?: MeshLandmarks['yaw'];
-  readonly mouthOpen?: MeshLandmarks['mouthOpen'];
+export interface LocatedFace extends Face, Partial<Pick<MeshLandmarks, 'chin' | 'yaw' | 'mouthOpen'>> {
   readonly landmarks: 'mesh' | 'detector';
 }
 

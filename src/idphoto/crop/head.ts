@@ -1,14 +1,14 @@
 /**
  * Where the head is: the eye line, roll and chin from the face's landmarks (the chin from average
- * facial proportions where the face mesh gave none), the top of the skull from proportions, the top of
- * the hair from the matte. Distances run along the head's
- * own vertical axis (perpendicular to the eye line), in pixels of the image the face was found in.
+ * facial proportions where the face mesh gave none), the top of the skull from proportions, the top
+ * of the hair from the matte. Distances run along the head's own vertical axis (perpendicular to the
+ * eye line), in pixels of the image the face was found in.
  */
 import type { Point } from '../affine.js';
 import type { Image } from '../matte/image.js';
 import { sampleBilinear } from '../matte/resize.js';
 
-/** What the measurement needs of a detected face (src/idphoto/face): subject's eyes, mouth centre, box, and the chin where the face mesh found it. */
+/** What the measurement needs of a face (src/idphoto/face): the subject's eyes, mouth centre, box, and the chin where the face mesh found it. */
 export interface FaceLandmarks {
   readonly box: { readonly x: number; readonly y: number; readonly width: number; readonly height: number };
   readonly rightEye: Point;
@@ -35,11 +35,11 @@ export interface HeadMeasure {
 }
 
 /**
- * Where the face mesh gave no chin: the chin below BlazeFace's mouth point as a share of the eye line to mouth distance. Anthropometric norms
- * of adult faces give about 0.7 (stomion to gnathion 46-50 mm, pupils to stomion 62-68 mm; Farkas 1994);
- * on portraits the visible chin sits higher (smiles lower the mouth point, cameras look down a little):
- * the hand-marked chins of 20 test portraits (test/fixtures/idphoto/portrait-landmarks.json) give a mean
- * of 0.60 (0.46-0.79).
+ * Where the face mesh gave no chin: the chin below BlazeFace's mouth point as a share of the eye line to
+ * mouth distance. Anthropometric norms of adult faces give about 0.7 (stomion to gnathion 46-50 mm,
+ * pupils to stomion 62-68 mm; Farkas 1994); on portraits the visible chin sits higher (smiles lower the
+ * mouth point, cameras look down a little): the hand-marked chins of 20 test portraits
+ * (test/fixtures/idphoto/portrait-landmarks.json) give a mean of 0.60 (0.46-0.79).
  */
 export const CHIN_RATIO = 0.6;
 /** Top of the skull above the eye line as a share of the eye line to chin distance: the eyes sit about halfway down the head (vertex to gnathion ~217-232 mm). */
