@@ -158,7 +158,7 @@ export async function runPipeline(rgb: RgbImage, models: PipelineModels, options
   const head = measureHead(face, matte, rgb.width, rgb.height);
   if (head.crownCutOff && options.spec.crown === 'hair')
     warnings.push('The hair runs off the top of the picture: the crown was estimated from the face, so the head height may be short. Send a picture with space above the head.');
-  const placement = placeHead(head, options.spec.crown, geometry);
+  const placement = placeHead(head, options.spec.crown, geometry, rgb);
   for (const c of placement.conflicts) warnings.push(`Placement: ${c}.`);
   if (placement.scale > MAX_UPSCALE)
     throw new QrwError('FACE_TOO_SMALL', `The face is too small for this photo: it would be enlarged ${placement.scale.toFixed(1)} times (at most ${MAX_UPSCALE}). Send a larger or closer picture.`, {

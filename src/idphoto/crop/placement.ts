@@ -27,6 +27,12 @@ const DEFAULT_HEAD_SHARE = 0.6;
 /** Without a crown-margin or eye-line rule: the space above the crown, as a share of the space the head leaves free (the rest goes below the chin). */
 const TOP_SHARE = 0.35;
 
+/**
+ * A picture too short below the head moves the head down at most this share of the way from the preferred position
+ * to the lowest the rules allow: a quarter of the rules' range stays as margin for the measurement's own error.
+ */
+const MAX_SHIFT_SHARE = 0.5;
+
 const middle = (r: Range): number => (r.min + r.max) / 2;
 
 function intersect(a: Range, b: Range): Range | undefined {
@@ -35,7 +41,19 @@ function intersect(a: Range, b: Range): Range | undefined {
   return min <= max ? { min, max } : undefined;
 }
 
-export function placeHead(head: HeadMeasure, crown: CrownRule, photo: PhotoGeometry): Placement {
+/** Where a horizontal edge of the picture (y = `edgeY` in the image) crosses the photo's centre column, as a photo y. */
+function edgeAtCentre(transform: Affine, edgeY: number, centreX: number): number {
+  const [a, b, c, d, e, f] = transform;
+  const t = (centreX - b * edgeY - c) / a;
+  return d * t + e * edgeY + f;
+}
+
+/**
+ * `picture`, the measured image's size: where the picture ends above the photo's bottom edge, the head moves down
+ * (up to MAX_SHIFT_SHARE of the way to the lowest the rules allow), so that less of the person is continued past the
+ * picture; a crown cut off by the picture's top edge moves down only while that edge stays above the photo.
+ */
+export function placeHead(head: HeadMeasure, crown: CrownRule, photo: PhotoGeometry, picture?: { readonly width: number; readonly height: number }): Placement {
   const crownAboveEyes = crown === 'hair' ? head.hairAboveEyes : head.skullAboveEyes;
   const measured = crownAboveEyes + head.chinBelowEyes;
   const headPx = photo.head ? middle(photo.head) : DEFAULT_HEAD_SHARE * photo.height;
@@ -54,8 +72,14 @@ export function placeHead(head: HeadMeasure, crown: CrownRule, photo: PhotoGeome
     else conflicts.push(`the ${rule.name} cannot be met together with the rules before it at this head height`);
   }
   // With a rule of its own the middle of what the rules allow (the most margin either way); else the studio's share.
-  const crownY = photo.crownMargin || photo.eyesFromTop ? middle(feasible) : Math.min(Math.max(TOP_SHARE * (photo.height - headPx), feasible.min), feasible.max);
-  const eyesY = crownY + eyesBelowCrown;
-  const transform = similarity(head.eyes, -head.roll, scale, { x: photo.width / 2, y: eyesY });
-  return { transform, scale, headPx, crownY, eyesY, conflicts };
+  const preferred = photo.crownMargin || photo.eyesFromTop ? middle(feasible) : Math.min(Math.max(TOP_SHARE * (photo.height - headPx), feasible.min), feasible.max);
+  const at = (crownY: number): Affine => similarity(head.eyes, -head.roll, scale, { x: photo.width / 2, y: crownY + eyesBelowCrown });
+  let crownY = preferred;
+  if (picture) {
+    const centre = photo.width / 2;
+    const short = photo.height - edgeAtCentre(at(preferred), picture.height, centre);
+    const room = head.crownCutOff ? -edgeAtCentre(at(preferred), 0, centre) : Infinity;
+    crownY = preferred + Math.max(0, Math.min(short, (feasible.max - preferred) * MAX_SHIFT_SHARE, room));
+  }
+  return { transform: at(crownY), scale, headPx, crownY, eyesY: crownY + eyesBelowCrown, conflicts };
 }

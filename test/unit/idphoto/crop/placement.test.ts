@@ -56,6 +56,31 @@ describe('placeHead', () => {
     expect(applyAffine(p.transform, left).x).toBeGreaterThan(applyAffine(p.transform, right).x);
   });
 
+  it('moves the head down, inside its rules, where the picture ends above the photo’s bottom edge', () => {
+    const g = photoGeometry(SPECS.find((s) => s.id === 'us-passport')!);
+    const free = placeHead(HEAD, 'hair', g);
+    const pictureBottom = (p: ReturnType<typeof placeHead>, height: number): number => applyAffine(p.transform, { x: 500, y: height }).y;
+    // A picture that reaches far below the chin: nothing moves.
+    expect(placeHead(HEAD, 'hair', g, { width: 1000, height: 2000 }).crownY).toBeCloseTo(free.crownY, 9);
+    // A picture ending 40 px below the chin: the head moves down, the picture's bottom with it, the head's size and bands kept.
+    const height = HEAD.eyes.y + HEAD.chinBelowEyes + 40;
+    const moved = placeHead(HEAD, 'hair', g, { width: 1000, height });
+    expect(moved.crownY).toBeGreaterThan(free.crownY + 1);
+    expect(pictureBottom(moved, height)).toBeGreaterThan(pictureBottom(free, height) + 1);
+    expect(pictureBottom(moved, height)).toBeLessThan(g.height);
+    expect(moved.headPx).toBe(free.headPx);
+    // At most half way from the middle of the eye band to its lower end.
+    expect(moved.eyesY - free.eyesY).toBeLessThanOrEqual((g.eyesFromTop!.max - free.eyesY) / 2 + 1e-9);
+    // A crown cut off by the picture's top edge: the head moves only while that edge stays above the photo.
+    const high = { ...HEAD, eyes: { x: 500, y: 200 } };
+    const short = { width: 1000, height: 200 + HEAD.chinBelowEyes + 40 };
+    const uncut = placeHead(high, 'hair', g, short);
+    const cut = placeHead({ ...high, crownCutOff: true }, 'hair', g, short);
+    const topEdge = (p: ReturnType<typeof placeHead>): number => applyAffine(p.transform, { x: 500, y: 0 }).y;
+    expect(topEdge(cut)).toBeLessThanOrEqual(Math.max(0, topEdge(placeHead(high, 'hair', g))) + 1e-9);
+    expect(cut.crownY).toBeLessThan(uncut.crownY);
+  });
+
   it('reports rules that cannot be met together instead of choosing silently', () => {
     // Eyes almost at the chin cannot meet the US eye band with the head inside the photo.
     const g = photoGeometry(SPECS.find((s) => s.id === 'us-passport')!);
