@@ -81,6 +81,16 @@ describe('placeHead', () => {
     expect(cut.crownY).toBeLessThan(uncut.crownY);
   });
 
+  it('keeps a head turned a quarter turn inside its rules, whatever the picture', () => {
+    const g = photoGeometry(SPECS.find((s) => s.id === 'us-passport')!);
+    for (const roll of [90, -90, 180]) {
+      const p = placeHead({ ...HEAD, roll }, 'hair', g, { width: 1000, height: 600 });
+      expect(Number.isFinite(p.crownY), `roll ${roll}`).toBe(true);
+      expect(p.eyesY).toBeGreaterThanOrEqual(g.eyesFromTop!.min - 1e-9);
+      expect(p.eyesY).toBeLessThanOrEqual(g.eyesFromTop!.max + 1e-9);
+    }
+  });
+
   it('reports rules that cannot be met together instead of choosing silently', () => {
     // Eyes almost at the chin cannot meet the US eye band with the head inside the photo.
     const g = photoGeometry(SPECS.find((s) => s.id === 'us-passport')!);
