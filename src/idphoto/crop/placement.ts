@@ -49,11 +49,11 @@ function edgeAtCentre(transform: Affine, edgeY: number, centreX: number): number
 }
 
 /**
- * `picture`, the measured image's size: where the picture ends above the photo's bottom edge, the head moves down
+ * `picture`, the measured image (its height): where the picture ends above the photo's bottom edge, the head moves down
  * (up to MAX_SHIFT_SHARE of the way to the lowest the rules allow), so that less of the person is continued past the
  * picture; a crown cut off by the picture's top edge moves down only while that edge stays above the photo.
  */
-export function placeHead(head: HeadMeasure, crown: CrownRule, photo: PhotoGeometry, picture?: { readonly width: number; readonly height: number }): Placement {
+export function placeHead(head: HeadMeasure, crown: CrownRule, photo: PhotoGeometry, picture?: { readonly height: number }): Placement {
   const crownAboveEyes = crown === 'hair' ? head.hairAboveEyes : head.skullAboveEyes;
   const measured = crownAboveEyes + head.chinBelowEyes;
   const headPx = photo.head ? middle(photo.head) : DEFAULT_HEAD_SHARE * photo.height;

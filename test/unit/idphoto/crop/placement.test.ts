@@ -61,10 +61,10 @@ describe('placeHead', () => {
     const free = placeHead(HEAD, 'hair', g);
     const pictureBottom = (p: ReturnType<typeof placeHead>, height: number): number => applyAffine(p.transform, { x: 500, y: height }).y;
     // A picture that reaches far below the chin: nothing moves.
-    expect(placeHead(HEAD, 'hair', g, { width: 1000, height: 2000 }).crownY).toBeCloseTo(free.crownY, 9);
+    expect(placeHead(HEAD, 'hair', g, { height: 2000 }).crownY).toBeCloseTo(free.crownY, 9);
     // A picture ending 40 px below the chin: the head moves down, the picture's bottom with it, the head's size and bands kept.
     const height = HEAD.eyes.y + HEAD.chinBelowEyes + 40;
-    const moved = placeHead(HEAD, 'hair', g, { width: 1000, height });
+    const moved = placeHead(HEAD, 'hair', g, { height });
     expect(moved.crownY).toBeGreaterThan(free.crownY + 1);
     expect(pictureBottom(moved, height)).toBeGreaterThan(pictureBottom(free, height) + 1);
     expect(pictureBottom(moved, height)).toBeLessThan(g.height);
@@ -73,7 +73,7 @@ describe('placeHead', () => {
     expect(moved.eyesY - free.eyesY).toBeLessThanOrEqual((g.eyesFromTop!.max - free.eyesY) / 2 + 1e-9);
     // A crown cut off by the picture's top edge: the head moves only while that edge stays above the photo.
     const high = { ...HEAD, eyes: { x: 500, y: 200 } };
-    const short = { width: 1000, height: 200 + HEAD.chinBelowEyes + 40 };
+    const short = { height: 200 + HEAD.chinBelowEyes + 40 };
     const uncut = placeHead(high, 'hair', g, short);
     const cut = placeHead({ ...high, crownCutOff: true }, 'hair', g, short);
     const topEdge = (p: ReturnType<typeof placeHead>): number => applyAffine(p.transform, { x: 500, y: 0 }).y;
@@ -84,7 +84,7 @@ describe('placeHead', () => {
   it('keeps a head turned a quarter turn inside its rules, whatever the picture', () => {
     const g = photoGeometry(SPECS.find((s) => s.id === 'us-passport')!);
     for (const roll of [90, -90, 180]) {
-      const p = placeHead({ ...HEAD, roll }, 'hair', g, { width: 1000, height: 600 });
+      const p = placeHead({ ...HEAD, roll }, 'hair', g, { height: 600 });
       expect(Number.isFinite(p.crownY), `roll ${roll}`).toBe(true);
       expect(p.eyesY).toBeGreaterThanOrEqual(g.eyesFromTop!.min - 1e-9);
       expect(p.eyesY).toBeLessThanOrEqual(g.eyesFromTop!.max + 1e-9);
