@@ -10,6 +10,7 @@ import { headAxis } from '../crop/head.js';
 import type { Point } from '../affine.js';
 import type { RgbImage } from '../rgb.js';
 import { loadGraphModelFiles } from '../tfjs-graph.js';
+import type { Face } from './blazeface.js';
 
 /** The model's input side (input_1:0 [1,192,192,3] RGB in 0..1). */
 export const MESH_SIZE = 192;
@@ -57,11 +58,7 @@ export interface MeshLandmarks {
 }
 
 /** What the crop needs of a detected face: its box and eyes. */
-export interface DetectedFace {
-  readonly box: { readonly x: number; readonly y: number; readonly width: number; readonly height: number };
-  readonly rightEye: Point;
-  readonly leftEye: Point;
-}
+export type DetectedFace = Pick<Face, 'box' | 'rightEye' | 'leftEye'>;
 
 export interface FaceMesh {
   /** The landmarks of the face detected at `face`, or null where the mesh sees no face there. */
