@@ -24,7 +24,7 @@ import { progressReporter, type BatchControl, type BatchSummary } from './batch.
 import type { IdPhotoService } from './idphoto.js';
 
 export const REPORTS_NAME = 'reports.ndjson';
-export const IDPHOTO_MANIFEST_COLUMNS = ['row', 'file', 'photo', 'sheet', 'error', 'headHeightMm', 'passed', 'failedRules'] as const;
+export const IDPHOTO_MANIFEST_COLUMNS = ['row', 'file', 'photo', 'sheet', 'error', 'headHeightMm', 'passed', 'failedRules', 'warnings'] as const;
 
 /** One line of reports.ndjson: the portrait's photo and its report, or its error (a line with only `error`: the batch stopped there). */
 export type ReportLine =
@@ -98,7 +98,7 @@ export class BatchIdPhotoService {
         // What was made is kept; the last lines say why the batch stopped.
         const error = errorInfo(err);
         reports.append(`${JSON.stringify({ error })}\n`);
-        manifest.append(stringify([['', '', '', '', describe(error), '', '', '']]));
+        manifest.append(stringify([['', '', '', '', describe(error), '', '', '', '']]));
         await finish();
         throw err;
       }
@@ -154,7 +154,7 @@ export class BatchIdPhotoService {
 }
 
 function manifestRow(line: ReportLine): (string | number)[] {
-  if ('error' in line) return [line.row, line.file, '', '', describe(line.error), '', '', ''];
+  if ('error' in line) return [line.row, line.file, '', '', describe(line.error), '', '', '', ''];
   const failed = line.report.rules.filter((r) => !r.passed).map((r) => r.rule);
-  return [line.row, line.file, line.photo, line.sheet ?? '', '', line.report.headHeight.mm, line.report.passed ? 'yes' : 'no', failed.join('; ')];
+  return [line.row, line.file, line.photo, line.sheet ?? '', '', line.report.headHeight.mm, line.report.passed ? 'yes' : 'no', failed.join('; '), line.report.warnings.join(' ')];
 }

@@ -5,7 +5,7 @@
  * the usual JSON error; after them, a portrait's error is in its lines and the batch goes on.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { BatchIdPhotoService } from '../../app/batch-idphoto.js';
+import { IDPHOTO_MANIFEST_COLUMNS, type BatchIdPhotoService } from '../../app/batch-idphoto.js';
 import { IDPHOTO_OPTION_SPECS } from '../../idphoto/options.js';
 import { IMAGE_FIELDS, ZIP_TYPES, readImageBatch, streamBatch, type ImageBatchLimits } from '../batch-images.js';
 import { errorResponses } from '../schemas.js';
@@ -41,7 +41,7 @@ export function registerBatchIdPhotoRoutes(app: FastifyInstance, service: BatchI
             `or multipart/form-data: the options as fields first, then the portraits in the fields ${[...IMAGE_FIELDS].join(', ')} (a ZIP among them is opened the same way). `,
             `The options are those of POST /api/v1/idphoto, one set for the whole batch. The answer, streamed as the photos are made, in input order: each portrait's photo named after it `,
             `(<name>.jpg or .png, made unique), <name>-sheet.<ext> when a sheet is asked, then reports.ndjson (one line per portrait: {row, file, photo, report} or {row, file, error}) `,
-            `and manifest.csv (row, file, photo, sheet, error, headHeightMm, passed, failedRules). A portrait that fails (NO_FACE, MULTIPLE_FACES, not an image) gets its error there and the batch goes on. `,
+            `and manifest.csv (${IDPHOTO_MANIFEST_COLUMNS.join(', ')}). A portrait that fails (NO_FACE, MULTIPLE_FACES, not an image) gets its error there and the batch goes on. `,
             `Larger batches: POST ${IDPHOTO_JOBS_ROUTE}.`,
           ].join(''),
           tags: ['idphoto', 'batch'],

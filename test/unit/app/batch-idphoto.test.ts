@@ -57,7 +57,12 @@ function fakeService(delays: number[]) {
       fake.maxInFlight = Math.max(fake.maxInFlight, inFlight);
       await new Promise((r) => setTimeout(r, delays[calls++ % delays.length]));
       inFlight--;
-      const report = { passed: bytes[0]! % 2 === 0, headHeight: { px: bytes[0]!, mm: bytes[0]! / 10, percent: 50 }, rules: [{ rule: 'even', passed: bytes[0]! % 2 === 0, value: '', expected: '' }] };
+      const report = {
+        passed: bytes[0]! % 2 === 0,
+        headHeight: { px: bytes[0]!, mm: bytes[0]! / 10, percent: 50 },
+        rules: [{ rule: 'even', passed: bytes[0]! % 2 === 0, value: '', expected: '' }],
+        warnings: [],
+      };
       return { photo: { contentType: 'image/jpeg', data: bytes, width: 1, height: 1, dpi: 300 }, hires: null, sheet: null, report: report as unknown as IdPhotoReport, cached: false };
     },
   };
@@ -115,6 +120,7 @@ describe('BatchIdPhotoService with the ID-photo models', () => {
           .map((r) => r.rule)
           .join('; '),
       );
+      expect(row.warnings).toBe(report.report.warnings.join(' '));
     });
   });
 

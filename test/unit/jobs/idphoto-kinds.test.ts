@@ -19,7 +19,7 @@ const photos = {
     photo: { contentType: 'image/png', data: bytes, width: 1, height: 1, dpi: 300 },
     hires: null,
     sheet: null,
-    report: { passed: true, headHeight: { px: 1, mm: 1, percent: 1 }, rules: [] } as unknown as IdPhotoReport,
+    report: { passed: true, headHeight: { px: 1, mm: 1, percent: 1 }, rules: [], warnings: [] } as unknown as IdPhotoReport,
     cached: false,
   }),
 };
