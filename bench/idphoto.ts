@@ -100,6 +100,8 @@ interface Sequential {
   /** CPU seconds of this process (all its threads) per photo: what the photo costs whatever else the box runs. */
   readonly cpuSeconds: number[];
   readonly stages: Record<string, number[]>;
+  /** Per photo made: the share of it where the person is continued past the picture's edges. */
+  readonly continued: number[];
   readonly failed: { file: string; code: string }[];
   readonly ok: string[];
   readonly loadSeconds: number;
@@ -115,6 +117,7 @@ async function sequential(engine: EngineName, models: IdPhotoModels, files: read
   const seconds: number[] = [];
   const cpuSeconds: number[] = [];
   const stages: Record<string, number[]> = Object.fromEntries(STAGES.map((s) => [s, []]));
+  const continued: number[] = [];
   const failed: { file: string; code: string }[] = [];
   const ok: string[] = [];
   for (const file of files) {
@@ -127,12 +130,13 @@ async function sequential(engine: EngineName, models: IdPhotoModels, files: read
       const used = process.cpuUsage(cpu);
       cpuSeconds.push((used.user + used.system) / 1e6);
       for (const s of STAGES) stages[s]!.push(result.report.timings[s] ?? 0);
+      continued.push(result.report.continued);
       ok.push(file);
     } catch (err) {
       failed.push({ file, code: (err as { code?: string }).code ?? String(err) });
     }
   }
-  return { seconds, cpuSeconds, stages, failed, ok, loadSeconds };
+  return { seconds, cpuSeconds, stages, continued, failed, ok, loadSeconds };
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -452,6 +456,10 @@ async function main(): Promise<void> {
   print(`| engine | ${STAGES.join(' | ')} | model load (first photo) s |`);
   print(`|---|${STAGES.map(() => '---:').join('|')}|---:|`);
   for (const r of runs) print(`| ${r.engine} | ${STAGES.map((s) => f(median(r.sequential.stages[s]!), 1)).join(' | ')} | ${f(r.sequential.loadSeconds)} |`);
+  print();
+  const share = (values: readonly number[]): string =>
+    `${f(values.length ? (100 * values.reduce((a, v) => a + v, 0)) / values.length : undefined, 1)} % mean, ${values.filter((v) => v > 0.1).length} of ${values.length} above 10 %`;
+  print(`The person continued past the picture's edges (the report's \`continued\`, share of the ${SPEC} photo): ${runs.map((r) => `${r.engine} ${share(r.sequential.continued)}`).join('; ')}.`);
   print();
 
   print('## End to end and under load');

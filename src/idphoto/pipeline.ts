@@ -74,6 +74,8 @@ export interface PipelineResult {
   readonly placement: Placement;
   /** Pixel of the portrait given -> pixel of the photo. */
   readonly transform: Affine;
+  /** Share of the photo where the person is continued past the picture's edges (smoothed from them, not photographed). */
+  readonly continued: number;
   readonly warnings: string[];
   readonly times: StageTimes;
 }
@@ -190,7 +192,7 @@ export async function runPipeline(rgb: RgbImage, models: PipelineModels, options
   const photo: RgbImage = { data: toBytes(composed), width: composed.width, height: composed.height };
   times.composition = now() - t;
 
-  return { geometry, photo, fill, foreground, alpha, face, faces, head, placement, transform: placement.transform, warnings, times };
+  return { geometry, photo, fill, foreground, alpha, face, faces, head, placement, transform: placement.transform, continued, warnings, times };
 }
 
 function scaleGeometry(g: PhotoGeometry, k: number): PhotoGeometry {

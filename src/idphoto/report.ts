@@ -85,6 +85,10 @@ export const IdPhotoReportSchema = {
     },
     roll: { type: 'object', properties: { measured: { type: 'number', description: 'degrees, corrected to level' } }, required: ['measured'], additionalProperties: false },
     upscale: { type: 'number', description: 'photo pixels per upload pixel (above 1: enlarged)' },
+    continued: {
+      type: 'number',
+      description: 'share of the photo where the person is continued past the picture’s edges, smoothed from them rather than photographed (0..1; a warning above 0.1)',
+    },
     background: {
       type: 'object',
       properties: {
@@ -114,7 +118,7 @@ export const IdPhotoReportSchema = {
     },
     timings: { type: 'object', additionalProperties: { type: 'number' }, description: 'milliseconds per stage' },
   },
-  required: ['spec', 'engine', 'faces', 'face', 'headHeight', 'crownMargin', 'hairTop', 'eyeLine', 'roll', 'upscale', 'background', 'rules', 'passed', 'warnings', 'transform', 'timings'],
+  required: ['spec', 'engine', 'faces', 'face', 'headHeight', 'crownMargin', 'hairTop', 'eyeLine', 'roll', 'upscale', 'continued', 'background', 'rules', 'passed', 'warnings', 'transform', 'timings'],
   additionalProperties: false,
 } as const;
 export type IdPhotoReport = FromSchema<typeof IdPhotoReportSchema>;
@@ -254,6 +258,7 @@ export function buildReport(input: ReportInput): IdPhotoReport {
     eyeLine: { fromTopPx: round(eyesY), fromBottomMm: mm(g.height - eyesY), percentFromBottom: round((100 * (g.height - eyesY)) / g.height) },
     roll: { measured: round(result.head.roll) },
     upscale: round(upscale, 3),
+    continued: round(result.continued, 3),
     background: { text: input.background.text, hex: input.background.hex, ...stats },
     ...(input.file && { file: { bytes: input.file.bytes, kb: round(input.file.bytes / 1024), format: input.file.format, ...(input.file.quality !== undefined && { quality: input.file.quality }) } }),
     rules,

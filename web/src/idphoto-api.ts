@@ -79,6 +79,7 @@ export interface Report {
   hairTop?: Measure;
   eyeLine?: { fromTopPx: number; fromBottomMm: number; percentFromBottom: number };
   roll?: { measured: number };
+  continued?: number;
   background?: { text: string; hex: string; share: number; meanDeltaE: number };
   file?: { bytes: number; kb: number; quality?: number; format: string };
   rules: Rule[];

@@ -447,6 +447,7 @@ export function setupIdPhotoPanel(): { show: () => void; hide: () => void } {
     if (report.eyeLine) rows.push(['mEyes', t('mEyesValue', { mm: report.eyeLine.fromBottomMm.toFixed(1), percent: report.eyeLine.percentFromBottom.toFixed(1) })]);
     if (report.roll) rows.push(['mRoll', `${report.roll.measured.toFixed(1)}°`]);
     if (report.face?.yaw !== undefined) rows.push(['mYaw', `${Math.abs(report.face.yaw).toFixed(0)}°`]);
+    if (report.continued) rows.push(['mContinued', `${Math.round(100 * report.continued)}%`]);
     if (report.background) {
       const b = report.background;
       rows.push(['mBackground', t('mBackgroundValue', { text: b.text, share: Math.round(b.share * 100), deltaE: b.meanDeltaE.toFixed(2) })]);

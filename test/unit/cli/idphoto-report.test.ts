@@ -13,6 +13,7 @@ const report: IdPhotoReport = {
   eyeLine: { fromTopPx: 225, fromBottomMm: 31.75, percentFromBottom: 62.5 },
   roll: { measured: -10.7 },
   upscale: 0.429,
+  continued: 0.18,
   background: { text: 'white (#ffffff)', hex: '#ffffff', share: 0.4, meanDeltaE: 0.02 },
   file: { bytes: 56897, kb: 55.6, quality: 95, format: 'jpeg' },
   rules: [

@@ -53,8 +53,10 @@ describe('makeIdPhoto (BlazeFace + the selfie engine, end to end)', () => {
     const tight = readFileSync(sharedPath('idphoto/portraits/016.jpg'));
     const passport = await makeIdPhoto(new Uint8Array(tight), parseIdPhotoOptions({ spec: 'us-passport' }), models, limits);
     expect(passport.report.warnings.join('\n')).toMatch(/^\d+ % of the photo continues the person past the picture's bottom edge/m);
+    expect(passport.report.continued).toBeGreaterThan(0.1);
     const uk = await makeIdPhoto(new Uint8Array(tight), parseIdPhotoOptions({ spec: 'uk-passport' }), models, limits);
     expect(uk.report.warnings.join('\n')).not.toContain('continues the person');
+    expect(uk.report.continued).toBeLessThan(0.1);
   });
 
   it('warns when the face is turned from the camera (059, head turned) or the mouth open (015, laughing), not for a frontal closed-mouth face (016)', async () => {
