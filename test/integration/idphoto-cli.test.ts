@@ -74,6 +74,7 @@ describe('qrw idphoto', () => {
     expect(r.stderr).toMatch(/^\[1\/3\] a\.jpg: /m);
     expect(r.stderr).toMatch(/^\[2\/3\] b\.jpg: /m);
     expect(r.stderr).toMatch(/^\[3\/3\] c\.jpg: error: The data is not an image/m);
+    expect(r.stderr).toMatch(/^qrw: 2 photo\(s\) made: \d passed every rule, \d failed a rule; \d with warnings/m);
     expect(r.stderr).toContain('qrw: 1 of 3 photo(s) failed');
     expect((await sharp(join(dir, 'batch-out', 'a.jpg')).metadata()).density).toBe(600);
   });

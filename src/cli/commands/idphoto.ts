@@ -158,7 +158,8 @@ function printOutcome(file: string, result: IdPhotoResult, flags: CommandFlags, 
 
 const summary = (result: IdPhotoResult): string => {
   const failed = result.report.rules.filter((r) => !r.passed).length;
-  return `${result.photo.width}x${result.photo.height} px at ${result.photo.dpi} dpi, ${failed === 0 ? 'all rules passed' : `${failed} rule(s) failed`}`;
+  const warnings = result.report.warnings.length;
+  return `${result.photo.width}x${result.photo.height} px at ${result.photo.dpi} dpi, ${failed === 0 ? 'all rules passed' : `${failed} rule(s) failed`}${warnings > 0 ? `, ${warnings} warning(s)` : ''}`;
 };
 
 async function one(service: IdPhotoService, file: string, options: IdPhotoOptions, flags: CommandFlags): Promise<void> {
@@ -192,6 +193,7 @@ async function folder(service: IdPhotoService, dir: string, options: IdPhotoOpti
   if (skipped.length > 0) process.stderr.write(`qrw: skipped ${skipped.length} file(s) that are not images by their name: ${skipped.join(', ')}\n`);
   const progress = new Progress(files.length);
   let failures = 0;
+  const made = { all: 0, ruleFailed: 0, warned: 0 };
   for (const name of files) {
     const file = join(dir, name);
     try {
@@ -200,6 +202,9 @@ async function folder(service: IdPhotoService, dir: string, options: IdPhotoOpti
       const written = await writeResult(result, join(flags.out, stem + extensionOf(result.photo)), result.sheet ? join(flags.out, `${stem}-sheet${extensionOf(result.sheet)}`) : undefined);
       printOutcome(file, result, flags, written, true);
       progress.step(name, `${summary(result)} -> ${written.join(', ')}`);
+      made.all++;
+      if (!result.report.passed) made.ruleFailed++;
+      if (result.report.warnings.length > 0) made.warned++;
     } catch (err) {
       failures++;
       const error = errorOf(err);
@@ -207,6 +212,10 @@ async function folder(service: IdPhotoService, dir: string, options: IdPhotoOpti
       progress.fail(name, error.message);
     }
   }
+  if (made.all > 0)
+    process.stderr.write(
+      `qrw: ${made.all} photo(s) made: ${made.all - made.ruleFailed} passed every rule, ${made.ruleFailed} failed a rule; ${made.warned} with warnings${made.warned > 0 && !flags.report ? ' (--report prints them)' : ''}\n`,
+    );
   if (failures > 0) throw new CliExit(EXIT_INPUT, `${failures} of ${files.length} photo(s) failed; the others were written to ${flags.out}`);
 }
 
