@@ -111,3 +111,30 @@ export function resampleRgb(image: RgbImage, width: number, height: number, maxT
     row(y, line);
   }
 }
+
+/**
+ * Adds the bilinear sample of `image` at (x, y) to `sum` (r, g, b, 0..255), in pixel coordinates whose pixel
+ * centres sit at +0.5; outside the image the edge pixels repeat. Shared by the photo's warp and the face mesh's crop.
+ */
+export function addBilinearRgb(image: RgbImage, x: number, y: number, sum: Float64Array): void {
+  const { data, width, height } = image;
+  const fx = x < 0.5 ? 0 : x - 0.5 > width - 1 ? width - 1 : x - 0.5;
+  const fy = y < 0.5 ? 0 : y - 0.5 > height - 1 ? height - 1 : y - 0.5;
+  const x0 = fx | 0;
+  const y0 = fy | 0;
+  const x1 = x0 + 1 < width ? x0 + 1 : x0;
+  const y1 = y0 + 1 < height ? y0 + 1 : y0;
+  const tx = fx - x0;
+  const ty = fy - y0;
+  const w00 = (1 - tx) * (1 - ty);
+  const w01 = tx * (1 - ty);
+  const w10 = (1 - tx) * ty;
+  const w11 = tx * ty;
+  const p00 = (y0 * width + x0) * 3;
+  const p01 = (y0 * width + x1) * 3;
+  const p10 = (y1 * width + x0) * 3;
+  const p11 = (y1 * width + x1) * 3;
+  sum[0]! += data[p00]! * w00 + data[p01]! * w01 + data[p10]! * w10 + data[p11]! * w11;
+  sum[1]! += data[p00 + 1]! * w00 + data[p01 + 1]! * w01 + data[p10 + 1]! * w10 + data[p11 + 1]! * w11;
+  sum[2]! += data[p00 + 2]! * w00 + data[p01 + 2]! * w01 + data[p10 + 2]! * w10 + data[p11 + 2]! * w11;
+}

@@ -6,7 +6,7 @@
 import { invertAffine, type Affine } from '../affine.js';
 import { createImage, type Image } from '../matte/image.js';
 import { sampleBilinear } from '../matte/resize.js';
-import type { RgbImage } from '../rgb.js';
+import { addBilinearRgb, type RgbImage } from '../rgb.js';
 
 export interface WarpedFrame {
   /** Colours 0..1, the guide for the refinement. */
@@ -189,9 +189,6 @@ export function warpFrame(image: RgbImage, matte: Image, transform: Affine, widt
         else if (m > 0 && (cx < 0 || cx > iw)) pastSides++;
       }
       const edges = m > 0 ? person : background;
-      let r = 0;
-      let g = 0;
-      let bl = 0;
       sum[0] = 0;
       sum[1] = 0;
       sum[2] = 0;
@@ -204,34 +201,13 @@ export function warpFrame(image: RgbImage, matte: Image, transform: Affine, widt
           const y = d * pu + e * pv + f;
           if (y > ih || y < 0) addEdgeColour(y < 0 ? edges.top : edges.bottom, x - 0.5, Math.min(1, (y < 0 ? -y : y - ih) / fadeLength), sum);
           else if (x < 0 || x > iw) addEdgeColour(x < 0 ? edges.left : edges.right, y - 0.5, Math.min(1, (x < 0 ? -x : x - iw) / fadeLength), sum);
-          else {
-            // Inside the picture: x - 0.5 lies in [-0.5, iw - 0.5], so the clamps are cheap and | 0 floors.
-            const fx = x < 0.5 ? 0 : x - 0.5 > iw - 1 ? iw - 1 : x - 0.5;
-            const fy = y < 0.5 ? 0 : y - 0.5 > ih - 1 ? ih - 1 : y - 0.5;
-            const x0 = fx | 0;
-            const y0 = fy | 0;
-            const x1 = x0 + 1 < iw ? x0 + 1 : x0;
-            const y1 = y0 + 1 < ih ? y0 + 1 : y0;
-            const tx = fx - x0;
-            const ty = fy - y0;
-            const w00 = (1 - tx) * (1 - ty);
-            const w01 = tx * (1 - ty);
-            const w10 = (1 - tx) * ty;
-            const w11 = tx * ty;
-            const p00 = (y0 * iw + x0) * 3;
-            const p01 = (y0 * iw + x1) * 3;
-            const p10 = (y1 * iw + x0) * 3;
-            const p11 = (y1 * iw + x1) * 3;
-            r += data[p00]! * w00 + data[p01]! * w01 + data[p10]! * w10 + data[p11]! * w11;
-            g += data[p00 + 1]! * w00 + data[p01 + 1]! * w01 + data[p10 + 1]! * w10 + data[p11 + 1]! * w11;
-            bl += data[p00 + 2]! * w00 + data[p01 + 2]! * w01 + data[p10 + 2]! * w10 + data[p11 + 2]! * w11;
-          }
+          else addBilinearRgb(image, x, y, sum);
         }
       }
       const p = (v * width + u) * 3;
-      o[p] = (r + sum[0]!) * weight;
-      o[p + 1] = (g + sum[1]!) * weight;
-      o[p + 2] = (bl + sum[2]!) * weight;
+      o[p] = sum[0]! * weight;
+      o[p + 1] = sum[1]! * weight;
+      o[p + 2] = sum[2]! * weight;
       al[v * width + u] = m;
     }
   }

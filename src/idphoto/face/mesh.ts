@@ -8,7 +8,7 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { headAxis } from '../crop/head.js';
 import type { Point } from '../affine.js';
-import type { RgbImage } from '../rgb.js';
+import { addBilinearRgb, type RgbImage } from '../rgb.js';
 import { loadGraphModelFiles } from '../tfjs-graph.js';
 import type { Face } from './blazeface.js';
 
@@ -96,47 +96,26 @@ export function regionToImage(region: LevelledRegion, side: number, u: number, v
  * portraits at four times the cost); outside the image the edge pixels repeat.
  */
 export function cropRegion(image: RgbImage, region: LevelledRegion, side: number, out = new Float32Array(side * side * 3)): Float32Array {
-  const { data, width, height } = image;
   const step = region.size / side;
   const taps = Math.min(2, Math.max(1, Math.ceil(step)));
   const weight = 1 / (255 * taps * taps);
   const { across } = region;
   const origin = regionToImage(region, side, 0, 0);
+  const sum = new Float64Array(3);
   for (let v = 0; v < side; v++) {
     for (let u = 0; u < side; u++) {
-      let r = 0;
-      let g = 0;
-      let bl = 0;
+      sum.fill(0);
       for (let j = 0; j < taps; j++) {
         for (let i = 0; i < taps; i++) {
           const a = (u + (i + 0.5) / taps) * step;
           const b = (v + (j + 0.5) / taps) * step;
-          // Pixel centres sit at +0.5: shift to the sample grid before the bilinear weights.
-          const x = Math.min(width - 1, Math.max(0, origin.x + across.x * a - across.y * b - 0.5));
-          const y = Math.min(height - 1, Math.max(0, origin.y + across.y * a + across.x * b - 0.5));
-          const x0 = Math.floor(x);
-          const y0 = Math.floor(y);
-          const x1 = Math.min(width - 1, x0 + 1);
-          const y1 = Math.min(height - 1, y0 + 1);
-          const fx = x - x0;
-          const fy = y - y0;
-          const p00 = (y0 * width + x0) * 3;
-          const p01 = (y0 * width + x1) * 3;
-          const p10 = (y1 * width + x0) * 3;
-          const p11 = (y1 * width + x1) * 3;
-          const w00 = (1 - fx) * (1 - fy);
-          const w01 = fx * (1 - fy);
-          const w10 = (1 - fx) * fy;
-          const w11 = fx * fy;
-          r += w00 * data[p00]! + w01 * data[p01]! + w10 * data[p10]! + w11 * data[p11]!;
-          g += w00 * data[p00 + 1]! + w01 * data[p01 + 1]! + w10 * data[p10 + 1]! + w11 * data[p11 + 1]!;
-          bl += w00 * data[p00 + 2]! + w01 * data[p01 + 2]! + w10 * data[p10 + 2]! + w11 * data[p11 + 2]!;
+          addBilinearRgb(image, origin.x + across.x * a - across.y * b, origin.y + across.y * a + across.x * b, sum);
         }
       }
       const o = (v * side + u) * 3;
-      out[o] = r * weight;
-      out[o + 1] = g * weight;
-      out[o + 2] = bl * weight;
+      out[o] = sum[0]! * weight;
+      out[o + 1] = sum[1]! * weight;
+      out[o + 2] = sum[2]! * weight;
     }
   }
   return out;
