@@ -10,13 +10,12 @@ import type { FaceMesh } from './face/mesh.js';
 import { toBytes } from './matte/bytes.js';
 import { refineMatte, refineRadius } from './matte/guided-filter.js';
 import { estimateForeground } from './matte/foreground.js';
-import { cleanupMatte } from './matte/cleanup.js';
 import { fromBytes } from './matte/bytes.js';
 import type { MattingEngine } from './matting/engine.js';
 import type { IdPhotoOptions } from './options.js';
 import { backgroundFor, describeBackground, parseBackground } from './output/background.js';
 import { renderSheet } from './output/sheet-render.js';
-import { runPipeline, type PipelineResult } from './pipeline.js';
+import { isolateSubject, runPipeline, type PipelineResult } from './pipeline.js';
 import { buildReport, type IdPhotoReport } from './report.js';
 import type { RgbImage } from './rgb.js';
 import type { SheetSize, Orientation } from './sheet.js';
@@ -186,12 +185,9 @@ export async function makeCutout(bytes: Uint8Array, engineName: string, models: 
   const faces = await detector.detect(rgb);
   const coarse = await engine.matte(rgb);
   const face = faces.reduce<(typeof faces)[number] | undefined>((best, f) => (!best || f.box.width > best.box.width ? f : best), undefined);
-  const subject = face
-    ? { x: ((face.box.x + face.box.width / 2) * coarse.width) / rgb.width, y: ((face.box.y + face.box.height / 2) * coarse.height) / rgb.height }
-    : { x: coarse.width / 2, y: coarse.height / 2 };
   const image = fromBytes(rgb.data, { width: rgb.width, height: rgb.height, channels: 3 });
   const radius = refineRadius(Math.max(image.width / coarse.width, image.height / coarse.height));
-  const alpha = refineMatte(image, cleanupMatte(coarse, subject), { radius });
+  const alpha = refineMatte(image, isolateSubject(coarse, rgb, face, faces).matte, { radius });
   const foreground = estimateForeground(image, alpha, { edgeRadius: radius });
   const out = await encoded(cutoutPixels({ foreground, alpha }), { format: 'png', dpi: 72, size: decoded.original });
   return { image: out.image, original: decoded.original };

@@ -52,7 +52,14 @@ export const IDPHOTO_OPTION_SPECS: readonly IdPhotoOptionSpec[] = [
   { name: 'gapMm', type: 'number', min: 0, max: 20, default: DEFAULT_GAP_MM, description: 'sheet: space between copies, in mm', cli: '--gap-mm <n>' },
   { name: 'marginMm', type: 'number', min: 0, max: 30, default: DEFAULT_MARGIN_MM, description: "sheet: the paper's margin, in mm", cli: '--margin-mm <n>' },
   { name: 'cutLines', type: 'boolean', default: true, description: 'thin grey cut lines on the sheet', cli: '--no-cut-lines' },
-  { name: 'pick', type: 'enum', values: ['single', 'largest'], default: 'single', description: 'several faces: refuse (MULTIPLE_FACES) or take the largest', cli: '--pick <single|largest>' },
+  {
+    name: 'pick',
+    type: 'enum',
+    values: ['single', 'largest'],
+    default: 'single',
+    description: 'several faces: refuse (MULTIPLE_FACES) or take the largest (other people joined to its outline are cut away)',
+    cli: '--pick <single|largest>',
+  },
   {
     name: 'engine',
     type: 'enum',

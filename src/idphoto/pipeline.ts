@@ -13,6 +13,7 @@ import type { FaceMesh, MeshLandmarks } from './face/mesh.js';
 import { photoGeometry, type PhotoGeometry } from './geometry.js';
 import { toBytes } from './matte/bytes.js';
 import { cleanupMatte } from './matte/cleanup.js';
+import { dropOtherPeople, type WithoutOthers } from './matte/other-people.js';
 import { composite } from './matte/composite.js';
 import { estimateForeground, type ForegroundMethod } from './matte/foreground.js';
 import { refineMatte, refineRadius } from './matte/guided-filter.js';
@@ -97,6 +98,8 @@ const WARN_YAW = 10;
  * smiles showing teeth (0.15 and more).
  */
 const WARN_MOUTH_OPEN = 0.12;
+/** Beyond this share of the outline cut away as other people, the report says so. */
+const WARN_DROPPED = 0.01;
 /** Faces at least this share of the largest one's width count as other people in the picture. */
 const OTHER_FACE_SHARE = 0.5;
 
@@ -115,6 +118,22 @@ function chooseFace(faces: readonly Face[], pick: 'single' | 'largest', warnings
 }
 
 const now = (): number => performance.now();
+
+/**
+ * The engine's matte cut down to the subject: the region holding the chosen face (the middle of the picture without
+ * one), its holes filled, without the people of the other faces found.
+ */
+export function isolateSubject(coarse: Image, rgb: RgbImage, subject: Face | undefined, faces: readonly Face[]): WithoutOthers {
+  const centre = subject ? { x: subject.box.x + subject.box.width / 2, y: subject.box.y + subject.box.height / 2 } : { x: rgb.width / 2, y: rgb.height / 2 };
+  const matte = cleanupMatte(coarse, { x: (centre.x * coarse.width) / rgb.width, y: (centre.y * coarse.height) / rgb.height });
+  if (!subject) return { matte, dropped: 0 };
+  return dropOtherPeople(
+    matte,
+    rgb,
+    subject.box,
+    faces.filter((f) => f !== subject).map((f) => f.box),
+  );
+}
 
 export interface FoundPerson {
   readonly faces: number;
@@ -142,8 +161,8 @@ export async function findPerson(rgb: RgbImage, models: PipelineModels, pick: 's
 
   t = now();
   const coarse = await models.engine.matte(rgb);
-  const centre = { x: face.box.x + face.box.width / 2, y: face.box.y + face.box.height / 2 };
-  const matte = cleanupMatte(coarse, { x: (centre.x * coarse.width) / rgb.width, y: (centre.y * coarse.height) / rgb.height });
+  const { matte, dropped } = isolateSubject(coarse, rgb, detected, faces);
+  if (dropped > WARN_DROPPED) warnings.push(`Another person joined to the subject's outline was cut away (${Math.round(100 * dropped)} % of the outline): check the photo's edges.`);
   if (times) times.matting = now() - t;
   return { faces: faces.length, face, matte };
 }

@@ -112,6 +112,29 @@ describe('makeIdPhoto (BlazeFace + the selfie engine, end to end)', () => {
     expect([wm.width, wm.height, wm.hasAlpha, whole.image.width]).toEqual([1000, 1000, true, 1000]);
   });
 
+  it('pick=largest: another person joined to the subject (shoulder to shoulder) is cut away, in the photo and the cut-out', async () => {
+    // 028 (an elderly man, face 527 px wide) in front of 020 shrunk to 0.7 (face ~280 px): their shoulders touch.
+    const behind = await sharp(readFileSync(sharedPath('idphoto/portraits/020.jpg')))
+      .resize(700, 700)
+      .toBuffer();
+    const picture = await sharp({ create: { width: 1600, height: 1000, channels: 3, background: '#c8c8c8' } })
+      .composite([
+        { input: behind, left: 900, top: 300 },
+        { input: readFileSync(sharedPath('idphoto/portraits/028.jpg')), left: 0, top: 0 },
+      ])
+      .jpeg({ quality: 92 })
+      .toBuffer();
+    const made = await makeIdPhoto(new Uint8Array(picture), parseIdPhotoOptions({ spec: 'us-passport', pick: 'largest' }), models, limits);
+    expect(made.report.warnings.join('\n')).toMatch(/^Another person joined to the subject's outline was cut away \(\d+ %/m);
+    const cut = await makeCutout(new Uint8Array(picture), 'selfie', models, limits);
+    const { data, info } = await sharp(cut.image.data).raw().toBuffer({ resolveWithObject: true });
+    const alphaAt = (x: number, y: number): number => data[(y * info.width + x) * info.channels + 3]! / 255;
+    expect(alphaAt(1258, 689)).toBeLessThan(0.1); // the other face's centre (020's face at 0.7, moved by the paste)
+    expect(alphaAt(1350, 950)).toBeLessThan(0.1); // the other's shirt
+    expect(alphaAt(466, 555)).toBeGreaterThan(0.9); // the subject's face
+    expect(alphaAt(200, 950)).toBeGreaterThan(0.9); // the subject's shoulder
+  });
+
   it('no face: NO_FACE', async () => {
     const flat = await sharp({ create: { width: 400, height: 500, channels: 3, background: '#8899aa' } })
       .jpeg()
