@@ -4,7 +4,7 @@
  * at the photo's resolution, estimate the foreground colours and composite on the background.
  */
 import { QrwError } from '../errors.js';
-import type { Affine } from './affine.js';
+import { applyAffine, type Affine } from './affine.js';
 import { measureHead, type HeadMeasure } from './crop/head.js';
 import { placeHead, type Placement } from './crop/placement.js';
 import { warpFrame } from './crop/warp.js';
@@ -71,6 +71,8 @@ export interface PipelineResult {
   readonly alpha: Image;
   readonly face: LocatedFace;
   readonly faces: number;
+  /** Faces the photo shows: the subject's, and any other face that was neither cut away nor left outside the frame. */
+  readonly facesInPhoto: number;
   readonly head: HeadMeasure;
   readonly placement: Placement;
   /** Pixel of the portrait given -> pixel of the photo. */
@@ -119,6 +121,24 @@ function chooseFace(faces: readonly Face[], pick: 'single' | 'largest', warnings
 
 const now = (): number => performance.now();
 
+/** A face shows in the photo where at least this share of a grid over its box lands inside the frame on the person. */
+const SHOWN_FACE_SHARE = 0.08;
+
+/** Whether a face of the portrait (its box) shows in the photo: inside the frame where the photo's alpha is the person. */
+function showsInPhoto(box: Face['box'], transform: Affine, alpha: Image): boolean {
+  const side = 5;
+  let shown = 0;
+  for (let j = 0; j < side; j++) {
+    for (let i = 0; i < side; i++) {
+      const p = applyAffine(transform, { x: box.x + ((i + 0.5) / side) * box.width, y: box.y + ((j + 0.5) / side) * box.height });
+      const x = Math.floor(p.x);
+      const y = Math.floor(p.y);
+      if (x >= 0 && y >= 0 && x < alpha.width && y < alpha.height && alpha.data[y * alpha.width + x]! >= 0.5) shown++;
+    }
+  }
+  return shown >= SHOWN_FACE_SHARE * side * side;
+}
+
 /**
  * The engine's matte cut down to the subject: the region holding the chosen face (the middle of the picture without
  * one), its holes filled, without the people of the other faces found.
@@ -138,6 +158,8 @@ export function isolateSubject(coarse: Image, rgb: RgbImage, subject: Face | und
 export interface FoundPerson {
   readonly faces: number;
   readonly face: LocatedFace;
+  /** The other faces found, in the portrait's pixels. */
+  readonly others: readonly Face[];
   /** The engine's matte, cleaned up around the chosen face (the model's resolution). */
   readonly matte: Image;
 }
@@ -164,13 +186,13 @@ export async function findPerson(rgb: RgbImage, models: PipelineModels, pick: 's
   const { matte, dropped } = isolateSubject(coarse, rgb, detected, faces);
   if (dropped > WARN_DROPPED) warnings.push(`Another person joined to the subject's outline was cut away (${Math.round(100 * dropped)} % of the outline): check the photo's edges.`);
   if (times) times.matting = now() - t;
-  return { faces: faces.length, face, matte };
+  return { faces: faces.length, face, others: faces.filter((f) => f !== detected), matte };
 }
 
 export async function runPipeline(rgb: RgbImage, models: PipelineModels, options: PipelineOptions): Promise<PipelineResult> {
   const warnings: string[] = [];
   const times: StageTimes = { face: 0, matting: 0, placement: 0, refinement: 0, composition: 0 };
-  const { faces, face, matte } = await findPerson(rgb, models, options.pick ?? 'single', warnings, times);
+  const { faces, face, others, matte } = await findPerson(rgb, models, options.pick ?? 'single', warnings, times);
 
   let t = now();
   const resolution = options.resolution ?? 1;
@@ -211,7 +233,8 @@ export async function runPipeline(rgb: RgbImage, models: PipelineModels, options
   const photo: RgbImage = { data: toBytes(composed), width: composed.width, height: composed.height };
   times.composition = now() - t;
 
-  return { geometry, photo, fill, foreground, alpha, face, faces, head, placement, transform: placement.transform, continued, warnings, times };
+  const facesInPhoto = 1 + others.filter((f) => showsInPhoto(f.box, placement.transform, alpha)).length;
+  return { geometry, photo, fill, foreground, alpha, face, faces, facesInPhoto, head, placement, transform: placement.transform, continued, warnings, times };
 }
 
 function scaleGeometry(g: PhotoGeometry, k: number): PhotoGeometry {

@@ -48,6 +48,7 @@ export const IdPhotoReportSchema = {
     },
     engine: { type: 'string' },
     faces: { type: 'integer', description: 'faces found in the upload' },
+    facesInPhoto: { type: 'integer', description: "faces the photo shows: the subject's, and others neither cut away (pick=largest) nor outside the frame" },
     face: {
       type: 'object',
       description: 'the face used, in pixels of the upload (after EXIF orientation)',
@@ -118,7 +119,26 @@ export const IdPhotoReportSchema = {
     },
     timings: { type: 'object', additionalProperties: { type: 'number' }, description: 'milliseconds per stage' },
   },
-  required: ['spec', 'engine', 'faces', 'face', 'headHeight', 'crownMargin', 'hairTop', 'eyeLine', 'roll', 'upscale', 'continued', 'background', 'rules', 'passed', 'warnings', 'transform', 'timings'],
+  required: [
+    'spec',
+    'engine',
+    'faces',
+    'facesInPhoto',
+    'face',
+    'headHeight',
+    'crownMargin',
+    'hairTop',
+    'eyeLine',
+    'roll',
+    'upscale',
+    'continued',
+    'background',
+    'rules',
+    'passed',
+    'warnings',
+    'transform',
+    'timings',
+  ],
   additionalProperties: false,
 } as const;
 export type IdPhotoReport = FromSchema<typeof IdPhotoReportSchema>;
@@ -199,7 +219,12 @@ export function buildReport(input: ReportInput): IdPhotoReport {
   const headPx = chinY - crownY;
   const eyesY = result.placement.eyesY;
   const rules: RuleResult[] = [];
-  rules.push({ rule: 'one face', passed: result.faces === 1, value: `${result.faces} found`, expected: 'exactly one' });
+  rules.push({
+    rule: 'one face',
+    passed: result.facesInPhoto === 1,
+    value: result.faces === result.facesInPhoto ? `${result.faces} found` : `${result.facesInPhoto} in the photo (${result.faces} in the picture)`,
+    expected: 'exactly one',
+  });
   if (g.head)
     rules.push({
       rule: `head height (chin to the top of the ${spec.crown})`,
@@ -242,6 +267,7 @@ export function buildReport(input: ReportInput): IdPhotoReport {
     spec: { id: spec.id, name: spec.name.en, width: g.width, height: g.height, dpi: g.dpi, crown: spec.crown },
     engine: input.engine,
     faces: result.faces,
+    facesInPhoto: result.facesInPhoto,
     face: {
       score: round(result.face.score, 3),
       x: round(box.x * s),

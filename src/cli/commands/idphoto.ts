@@ -88,7 +88,9 @@ export function formatReport(report: IdPhotoReport): string {
   const lines: string[] = [];
   const s = report.spec;
   lines.push(`spec: ${s.name} (${s.id}), ${s.width}x${s.height} px at ${s.dpi} dpi, crown = top of the ${s.crown}; engine ${report.engine}`);
-  lines.push(`faces found: ${report.faces} (score ${report.face.score})${report.face.yaw !== undefined ? `; face turned ${Math.abs(report.face.yaw)}° from the camera` : ''}`);
+  lines.push(
+    `faces found: ${report.faces}${report.facesInPhoto !== report.faces ? `, ${report.facesInPhoto} in the photo` : ''} (score ${report.face.score})${report.face.yaw !== undefined ? `; face turned ${Math.abs(report.face.yaw)}° from the camera` : ''}`,
+  );
   lines.push(`head height: ${report.headHeight.mm} mm (${report.headHeight.percent} % of the height); crown margin ${report.crownMargin.mm} mm; hair top ${report.hairTop.mm} mm`);
   lines.push(`eye line: ${report.eyeLine.fromBottomMm} mm above the bottom (${report.eyeLine.percentFromBottom} %); roll corrected ${report.roll.measured}°; scale x${report.upscale}`);
   const bg = report.background;

@@ -6,6 +6,7 @@ const report: IdPhotoReport = {
   spec: { id: 'us-passport', name: 'US passport', width: 600, height: 600, dpi: 300, crown: 'hair' },
   engine: 'selfie',
   faces: 1,
+  facesInPhoto: 1,
   face: { score: 0.91, x: 300, y: 200, width: 400, height: 400, landmarks: 'mesh' },
   headHeight: { px: 293.1, mm: 24.82, percent: 48.9 },
   crownMargin: { px: 110, mm: 9.31, percent: 18.3 },

@@ -126,6 +126,8 @@ describe('makeIdPhoto (BlazeFace + the selfie engine, end to end)', () => {
       .toBuffer();
     const made = await makeIdPhoto(new Uint8Array(picture), parseIdPhotoOptions({ spec: 'us-passport', pick: 'largest' }), models, limits);
     expect(made.report.warnings.join('\n')).toMatch(/^Another person joined to the subject's outline was cut away \(\d+ %/m);
+    expect([made.report.faces, made.report.facesInPhoto]).toEqual([2, 1]);
+    expect(made.report.rules.find((rule) => rule.rule === 'one face')).toMatchObject({ passed: true, value: '1 in the photo (2 in the picture)' });
     const cut = await makeCutout(new Uint8Array(picture), 'selfie', models, limits);
     const { data, info } = await sharp(cut.image.data).raw().toBuffer({ resolveWithObject: true });
     const alphaAt = (x: number, y: number): number => data[(y * info.width + x) * info.channels + 3]! / 255;
