@@ -30,6 +30,9 @@ export interface OtherPeopleOptions {
   readonly seedShare: number;
 }
 
+/** At most this many other faces (the largest) are followed: each costs a pass over the grid, and a crowd must not cost seconds. */
+export const MAX_OTHER_FACES = 12;
+
 export const DEFAULT_OTHER_PEOPLE: OtherPeopleOptions = { grid: 256, minAlpha: 0.05, edgeCost: 20, seedShare: 0.6 };
 
 export interface WithoutOthers {
@@ -109,7 +112,8 @@ export function dropOtherPeople(matte: Image, rgb: RgbImage, subject: FaceBox, o
   };
   // Each face's geodesic cost over the matte in widths of that face: a nearer person, whose face is larger, reaches
   // farther (without it, a large head of hair next to a smaller face behind went to that face).
-  const costs = [subject, ...others].map((box) => {
+  const largest = [...others].sort((a, b) => b.width - a.width).slice(0, MAX_OTHER_FACES);
+  const costs = [subject, ...largest].map((box) => {
     const seeds = seedPixels(box, sx, sy, width, height, options.seedShare).filter((i) => alpha.data[i]! >= options.minAlpha);
     if (seeds.length === 0) return null;
     const cost = geodesic(alpha.data, width, height, seeds, options.minAlpha, edge);

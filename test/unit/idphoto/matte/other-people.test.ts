@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createImage, type Image } from '../../../../src/idphoto/matte/image.js';
-import { dropOtherPeople, type FaceBox } from '../../../../src/idphoto/matte/other-people.js';
+import { dropOtherPeople, MAX_OTHER_FACES, type FaceBox } from '../../../../src/idphoto/matte/other-people.js';
 import type { RgbImage } from '../../../../src/idphoto/rgb.js';
 
 type Paint = (x: number, y: number) => { alpha: number; rgb: readonly [number, number, number] } | null;
@@ -81,5 +81,26 @@ describe('dropOtherPeople', () => {
     expect([fine.width, fine.height]).toEqual([400, 280]);
     expect(at(fine, 340, 240)).toBe(0);
     expect(at(fine, 60, 240)).toBe(1);
+  });
+
+  it('follows at most MAX_OTHER_FACES other faces, the largest: a crowd costs a bounded time', () => {
+    // A row of people on one joined band: a small face (r 5) left of the subject (r 12), MAX_OTHER_FACES larger ones (r 8) right.
+    const small = { cx: 20, r: 5 };
+    const large = Array.from({ length: MAX_OTHER_FACES }, (_, k) => ({ cx: 100 + 40 * k, r: 8 }));
+    const heads = [{ cx: 60, r: 12 }, small, ...large];
+    const row: Paint = (x, y) => {
+      if (heads.some((h) => Math.hypot(x - h.cx, y - 20) < h.r)) return { alpha: 1, rgb: SKIN };
+      if (y >= 18 && y < 30 && heads.some((h) => Math.abs(x - h.cx) < 3)) return { alpha: 1, rgb: SKIN }; // necks
+      if (y >= 30 && y < 50) return { alpha: 1, rgb: [60, 60, 60] };
+      return null;
+    };
+    const { rgb, matte } = scene(100 + 40 * MAX_OTHER_FACES, 60, row);
+    const others = [small, ...large].map((h) => box(h.cx, 20, h.r));
+    const out = dropOtherPeople(matte, rgb, box(60, 20, 12), others).matte;
+    for (const h of large) expect(at(out, h.cx, 20)).toBe(0);
+    expect(at(out, small.cx, 20)).toBe(1); // the smallest of MAX_OTHER_FACES + 1, not followed
+    expect(at(out, 60, 20)).toBe(1);
+    // Without the cap's pressure (the large ones gone), the small face is followed and its person dropped.
+    expect(at(dropOtherPeople(matte, rgb, box(60, 20, 12), [others[0]!]).matte, small.cx, 20)).toBe(0);
   });
 });
