@@ -121,11 +121,11 @@ function chooseFace(faces: readonly Face[], pick: 'single' | 'largest', warnings
 
 const now = (): number => performance.now();
 
-/** A face shows in the photo where at least this share of a grid over its box lands inside the frame on the person. */
+/** A face shows in the photo where at least this share of a grid over its box lands inside the frame (and on the person, when the background was replaced). */
 const SHOWN_FACE_SHARE = 0.08;
 
-/** Whether a face of the portrait (its box) shows in the photo: inside the frame where the photo's alpha is the person. */
-function showsInPhoto(box: Face['box'], transform: Affine, alpha: Image): boolean {
+/** Whether a face of the portrait (its box) shows in the photo: inside the frame, and where `alpha` is given, on the person. */
+function showsInPhoto(box: Face['box'], transform: Affine, frame: { width: number; height: number }, alpha: Image | null): boolean {
   const side = 5;
   let shown = 0;
   for (let j = 0; j < side; j++) {
@@ -133,7 +133,7 @@ function showsInPhoto(box: Face['box'], transform: Affine, alpha: Image): boolea
       const p = applyAffine(transform, { x: box.x + ((i + 0.5) / side) * box.width, y: box.y + ((j + 0.5) / side) * box.height });
       const x = Math.floor(p.x);
       const y = Math.floor(p.y);
-      if (x >= 0 && y >= 0 && x < alpha.width && y < alpha.height && alpha.data[y * alpha.width + x]! >= 0.5) shown++;
+      if (x >= 0 && y >= 0 && x < frame.width && y < frame.height && (!alpha || alpha.data[y * alpha.width + x]! >= 0.5)) shown++;
     }
   }
   return shown >= SHOWN_FACE_SHARE * side * side;
@@ -160,6 +160,8 @@ export interface FoundPerson {
   readonly face: LocatedFace;
   /** The other faces found, in the portrait's pixels. */
   readonly others: readonly Face[];
+  /** Share of the matte cut away as the people of other faces. */
+  readonly dropped: number;
   /** The engine's matte, cleaned up around the chosen face (the model's resolution). */
   readonly matte: Image;
 }
@@ -184,15 +186,17 @@ export async function findPerson(rgb: RgbImage, models: PipelineModels, pick: 's
   t = now();
   const coarse = await models.engine.matte(rgb);
   const { matte, dropped } = isolateSubject(coarse, rgb, detected, faces);
-  if (dropped > WARN_DROPPED) warnings.push(`Another person joined to the subject's outline was cut away (${Math.round(100 * dropped)} % of the outline): check the photo's edges.`);
   if (times) times.matting = now() - t;
-  return { faces: faces.length, face, others: faces.filter((f) => f !== detected), matte };
+  return { faces: faces.length, face, others: faces.filter((f) => f !== detected), dropped, matte };
 }
 
 export async function runPipeline(rgb: RgbImage, models: PipelineModels, options: PipelineOptions): Promise<PipelineResult> {
   const warnings: string[] = [];
   const times: StageTimes = { face: 0, matting: 0, placement: 0, refinement: 0, composition: 0 };
-  const { faces, face, others, matte } = await findPerson(rgb, models, options.pick ?? 'single', warnings, times);
+  const { faces, face, others, dropped, matte } = await findPerson(rgb, models, options.pick ?? 'single', warnings, times);
+  // A crop keeps the picture as it is: the matte only measures the head there, and nobody is cut away.
+  if (dropped > WARN_DROPPED && options.background !== null)
+    warnings.push(`Another person joined to the subject's outline was cut away (${Math.round(100 * dropped)} % of the outline): check the photo's edges.`);
 
   let t = now();
   const resolution = options.resolution ?? 1;
@@ -233,7 +237,8 @@ export async function runPipeline(rgb: RgbImage, models: PipelineModels, options
   const photo: RgbImage = { data: toBytes(composed), width: composed.width, height: composed.height };
   times.composition = now() - t;
 
-  const facesInPhoto = 1 + others.filter((f) => showsInPhoto(f.box, placement.transform, alpha)).length;
+  // A crop keeps the picture's own background, and with it every other face inside the frame.
+  const facesInPhoto = 1 + others.filter((f) => showsInPhoto(f.box, placement.transform, geometry, fill === null ? null : alpha)).length;
   return { geometry, photo, fill, foreground, alpha, face, faces, facesInPhoto, head, placement, transform: placement.transform, continued, warnings, times };
 }
 

@@ -112,29 +112,36 @@ describe('makeIdPhoto (BlazeFace + the selfie engine, end to end)', () => {
     expect([wm.width, wm.height, wm.hasAlpha, whole.image.width]).toEqual([1000, 1000, true, 1000]);
   });
 
-  it('pick=largest: another person joined to the subject (shoulder to shoulder) is cut away, in the photo and the cut-out', async () => {
-    // 028 (an elderly man, face 527 px wide) in front of 020 shrunk to 0.7 (face ~280 px): their shoulders touch.
+  it('pick=largest: another person joined to the subject is cut away from the photo and the cut-out, and counted in a crop', async () => {
+    // 031 cut out and put in front of 020 (shrunk to 560 px, his face ~220 px wide) on grey: his head behind her shoulder.
+    const front = await makeCutout(new Uint8Array(readFileSync(sharedPath('idphoto/portraits/031.jpg'))), 'selfie', models, limits);
     const behind = await sharp(readFileSync(sharedPath('idphoto/portraits/020.jpg')))
-      .resize(700, 700)
+      .resize(560, 560)
       .toBuffer();
-    const picture = await sharp({ create: { width: 1600, height: 1000, channels: 3, background: '#c8c8c8' } })
+    const picture = await sharp({ create: { width: 1200, height: 1000, channels: 3, background: '#96a0aa' } })
       .composite([
-        { input: behind, left: 900, top: 300 },
-        { input: readFileSync(sharedPath('idphoto/portraits/028.jpg')), left: 0, top: 0 },
+        { input: behind, left: 640, top: 120 },
+        { input: Buffer.from(front.image.data), left: 0, top: 0 },
       ])
       .jpeg({ quality: 92 })
       .toBuffer();
-    const made = await makeIdPhoto(new Uint8Array(picture), parseIdPhotoOptions({ spec: 'us-passport', pick: 'largest' }), models, limits);
+    const options = parseIdPhotoOptions({ spec: 'us-passport', pick: 'largest' });
+    const made = await makeIdPhoto(new Uint8Array(picture), options, models, limits);
     expect(made.report.warnings.join('\n')).toMatch(/^Another person joined to the subject's outline was cut away \(\d+ %/m);
     expect([made.report.faces, made.report.facesInPhoto]).toEqual([2, 1]);
     expect(made.report.rules.find((rule) => rule.rule === 'one face')).toMatchObject({ passed: true, value: '1 in the photo (2 in the picture)' });
+    // A crop keeps the picture: his face is in its frame, nothing is cut away.
+    const crop = await makeIdPhoto(new Uint8Array(picture), options, models, limits, 'crop');
+    expect(crop.report.facesInPhoto).toBe(2);
+    expect(crop.report.rules.find((rule) => rule.rule === 'one face')!.passed).toBe(false);
+    expect(crop.report.warnings.join('\n')).not.toContain('cut away');
     const cut = await makeCutout(new Uint8Array(picture), 'selfie', models, limits);
     const { data, info } = await sharp(cut.image.data).raw().toBuffer({ resolveWithObject: true });
     const alphaAt = (x: number, y: number): number => data[(y * info.width + x) * info.channels + 3]! / 255;
-    expect(alphaAt(1258, 689)).toBeLessThan(0.1); // the other face's centre (020's face at 0.7, moved by the paste)
-    expect(alphaAt(1350, 950)).toBeLessThan(0.1); // the other's shirt
-    expect(alphaAt(466, 555)).toBeGreaterThan(0.9); // the subject's face
-    expect(alphaAt(200, 950)).toBeGreaterThan(0.9); // the subject's shoulder
+    expect(alphaAt(924, 440)).toBeLessThan(0.1); // his face
+    expect(alphaAt(1000, 640)).toBeLessThan(0.1); // his shirt, beside her shoulder
+    expect(alphaAt(490, 509)).toBeGreaterThan(0.9); // her face
+    expect(alphaAt(250, 900)).toBeGreaterThan(0.9); // her shoulder
   });
 
   it('no face: NO_FACE', async () => {
