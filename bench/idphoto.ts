@@ -31,7 +31,8 @@ import { createModels, type LoadedModels } from '../src/idphoto/models.js';
 import { photoGeometry, pxToMm } from '../src/idphoto/geometry.js';
 import { parseIdPhotoOptions } from '../src/idphoto/options.js';
 import { backgroundFor, parseBackground } from '../src/idphoto/output/background.js';
-import { runPipeline, type PipelineModels } from '../src/idphoto/pipeline.js';
+import { runPipeline, type PipelineModels, type PipelineResult } from '../src/idphoto/pipeline.js';
+import { composite } from '../src/idphoto/matte/composite.js';
 import type { RgbImage } from '../src/idphoto/rgb.js';
 import { headAgainstMarks, headTable, type HeadRun } from './idphoto-head.js';
 import { ROOT, startService, type Target } from './load-targets.js';
@@ -306,6 +307,9 @@ interface Halo {
     plainWithout: number;
     /** Face and coarse matte fixed: mean |alpha - the composites' true alpha| over the band and the three backgrounds. */
     matteError: number;
+    /** The whole pipeline, each composite's colours put on the first composite's alpha: the colour estimate alone, with and without it. */
+    colourWith: number;
+    colourWithout: number;
   }[];
   readonly failed: string[];
 }
@@ -350,17 +354,29 @@ async function halo(engine: EngineName, models: LoadedModels): Promise<Halo> {
         mesh: { landmarks: () => Promise.resolve(first.landmarks), release: () => Promise.resolve() },
         engine: { name: matting.name, matte: () => Promise.resolve(first.matte), release: () => Promise.resolve() },
       };
-      const score = async (pipelineModels: PipelineModels, foreground: 'blur-fusion' | 'multilevel' | 'none', edgeColours = true): Promise<{ all: number; plain: number; matteError: number }> => {
+      const score = async (
+        pipelineModels: PipelineModels,
+        foreground: 'blur-fusion' | 'multilevel' | 'none',
+        edgeColours = true,
+      ): Promise<{ all: number; plain: number; matteError: number; colourOnly: number }> => {
         const outputs: Image[] = [];
         const alphas: Image[] = [];
         const frames: Image[] = [];
+        let composited: PipelineResult['fill'] = null;
         for (const rgb of decoded) {
           const r = await runPipeline(rgb, pipelineModels, { spec, background: fill, foreground, edgeColours });
           outputs.push(fromBytes(r.photo.data, { width: r.photo.width, height: r.photo.height, channels: 3 }));
           alphas.push(r.alpha);
           frames.push(r.foreground);
+          composited = r.fill;
         }
-        return { all: haloScore(outputs, alphas[0]!), plain: haloScore(outputs.slice(0, 2), alphas[0]!), matteError: foreground === 'none' ? matteError(frames, alphas) : NaN };
+        // Each composite's colours (its foreground estimate, or its own pixels without one) on the first one's alpha:
+        // what differs then is the colour estimate alone, not the matte.
+        const colourOnly = haloScore(
+          frames.map((frame) => composite(frame, alphas[0]!, composited!)),
+          alphas[0]!,
+        );
+        return { all: haloScore(outputs, alphas[0]!), plain: haloScore(outputs.slice(0, 2), alphas[0]!), matteError: foreground === 'none' ? matteError(frames, alphas) : NaN, colourOnly };
       };
       const whole: PipelineModels = { detector, mesh, engine: matting };
       const [withEstimate, without] = [await score(whole, 'blur-fusion'), await score(whole, 'none')];
@@ -374,6 +390,8 @@ async function halo(engine: EngineName, models: LoadedModels): Promise<Halo> {
         ...(({ all, matteError }) => ({ fixedWithout: all, matteError }))(await score(fixed, 'none')),
         plainWith: withEstimate.plain,
         plainWithout: without.plain,
+        colourWith: withEstimate.colourOnly,
+        colourWithout: without.colourOnly,
       });
     } catch (err) {
       failed.push(`${file}: ${(err as Error).message}`);
@@ -551,6 +569,14 @@ async function main(): Promise<void> {
     const textured = [avg((p) => (3 * p.withEstimate - p.plainWith) / 2), avg((p) => (3 * p.without - p.plainWithout) / 2)] as const;
     return `| ${engine} | ${cell(plain)} | ${cell(textured)} |`;
   });
+  print();
+  print(
+    "Colour only, whole pipeline: each composite's colours (its foreground estimate, or its own pixels without one) composited on the first composite's alpha, so that the three outputs differ only where the colours carry the old background, not where the matte moved with it (blur-fusion / none, reduction). Not the issue's score, which is the whole pipeline's above; it shows how much of what remains is the matte.",
+  );
+  print();
+  print('| engine | by portrait | mean |');
+  print('|---|---|---:|');
+  haloRows((engine, ps, avg) => `| ${engine} | ${ps.map((p) => `${p.file} ${cell([p.colourWith, p.colourWithout])}`).join('; ')} | ${cell([avg((p) => p.colourWith), avg((p) => p.colourWithout)])} |`);
   print();
   print(
     "Matte error: the refined matte against the composites' true alpha (read off the frames over white and green), mean |difference| over the band and the three backgrounds, face and coarse matte fixed; lower is better. A blurrier matte can score a lower halo and a higher error.",
