@@ -117,7 +117,7 @@ export function dropOtherPeople(matte: Image, rgb: RgbImage, subject: FaceBox, o
     const seeds = seedPixels(box, sx, sy, width, height, options.seedShare).filter((i) => alpha.data[i]! >= options.minAlpha);
     if (seeds.length === 0) return null;
     const cost = geodesic(alpha.data, width, height, seeds, options.minAlpha, edge);
-    const faceWidth = box.width * sx;
+    const faceWidth = Math.max(1, box.width * sx);
     for (let i = 0; i < n; i++) cost[i]! /= faceWidth;
     return cost;
   });
